@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# How to build vlapic. What is built is listed in Kbuild.
+#
+#   make            build vlapic.ko against KDIR (W=1)
+#   make check      the test command: build, style, sparse, boot the test
+#                   kernel and Debian's kernel in QEMU, run every suite
+#   make style      checkpatch.pl --strict on every source file
+#   make sparse     C=2 build with sparse
+#   make clean
+
+# The running kernel's build tree, or Debian's 6.1 headers when the running
+# kernel has none (containers, CI machines).
+DEBIAN_KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+ifeq ($(KDIR),)
+KDIR := $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) $(DEBIAN_KDIR))
+endif
+
+# WERROR=1 turns warnings into errors (the harness and CI set it).
+WERROR ?= 0
+KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
+
+.PHONY: all modules clean check style sparse
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel build tree: set KDIR or install linux-headers-amd64" >&2; exit 1; }
+	$(MAKE) $(KBUILD_ARGS) modules
+
+sparse:
+	$(MAKE) $(KBUILD_ARGS) C=2 CHECK="sparse -Wno-unknown-attribute" modules
+
+check:
+	bash tests/harness/check.sh
+
+style:
+	bash tests/harness/style.sh
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf build

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: the project's one test command. See docs/testing.md.
+#
+#  1. install missing Debian packages, unpack Debian's stock kernel image
+#  2. build (or reuse) the KUnit test kernel
+#  3. build the modules for the test kernel and for Debian's headers with
+#     W=1 -Werror; checkpatch --strict; sparse
+#  4. boot the test kernel: module, KUnit suites, userspace tests, kmemleak
+#  5. boot Debian's kernel: the Debian-built module loads and unloads
+#  6. count everything and print "N passed, N failed, N skipped"
+. "$(dirname "$0")/lib.sh"
+
+start=$(date +%s)
+BUILD="$ROOT/build"
+RESULTS="$BUILD/results"
+mkdir -p "$BUILD"
+: >"$RESULTS"
+
+result() { # result STATUS NAME
+	echo "$1 $2" >>"$RESULTS"
+	[ "$1" = ok ] || log "FAIL: $2"
+}
+
+# check_step NAME LOGFILE CMD...: run CMD, keep its output in LOGFILE,
+# print that output when it fails.
+check_step() {
+	local name=$1 out=$2
+	shift 2
+	if "$@" >"$out" 2>&1; then
+		result ok "$name"
+	else
+		result "not ok" "$name"
+		tail -n 60 "$out" >&2
+	fi
+}
+
+# build_modules TARGET KDIR: out-of-tree build in build/TARGET, so the two
+# kernels' objects never mix. Any compiler warning fails (W=1, -Werror).
+build_modules() {
+	local dst="$BUILD/$1" kdir=$2
+	mkdir -p "$dst"
+	rsync -a --delete --exclude='/build/' --exclude='/.git/' \
+		--exclude='/tools/' --include='*/' --include='*.[ch]' \
+		--include=Kbuild --exclude='*' "$ROOT/" "$dst/"
+	make -C "$kdir" M="$dst" W=1 VLAPIC_WERROR=1 modules ${3:-} >"$dst.log" 2>&1 || {
+		cat "$dst.log"
+		return 1
+	}
+	! grep -E 'warning:|error:' "$dst.log"
+}
+
+log "step 1: dependencies"
+stock=$(bash "$ROOT/tests/harness/deps.sh")
+hdr=$(debian_headers_dir)
+
+log "step 2: test kernel"
+kdir=$(bash "$ROOT/tests/harness/build-kernel.sh")
+
+log "step 3: build, style, sparse"
+check_step "build: modules for the test kernel (W=1 -Werror)" \
+	"$BUILD/step-build-test.log" build_modules test "$kdir"
+check_step "build: vlapic.ko for Debian's headers (W=1 -Werror)" \
+	"$BUILD/step-build-debian.log" build_modules debian "$hdr"
+check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
+	bash "$ROOT/tests/harness/style.sh"
+check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
+	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
+
+mapfile -t suites < <(grep -ho '\.name = "vlapic_[a-z0-9_]*"' \
+	"$ROOT"/tests/kunit/*.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
+expect=()
+for s in "${suites[@]}"; do expect+=(--expect-suite "$s"); done
+
+# boot NAME KERNEL PLAN MODDIR TIMEOUT [PARSER ARGS...]
+boot() {
+	local name=$1 kernel=$2 plan=$3 moddir=$4 limit=$5 rc=0
+	shift 5
+	if [ ! -f "$moddir/vlapic.ko" ]; then
+		result "not ok" "$name: booted (no module was built)"
+		return
+	fi
+	bash "$ROOT/tests/harness/mkinitramfs.sh" "$BUILD/$name.cpio" "$plan" \
+		"$moddir" "$BUILD/tests-bin"
+	log "booting $name (limit ${limit}s)"
+	local t0=$(date +%s)
+	bash "$ROOT/tests/harness/boot.sh" "$kernel" "$BUILD/$name.cpio" \
+		"$BUILD/$name.console.log" "$limit" || rc=$?
+	log "$name: QEMU exited with $rc after $(($(date +%s) - t0))s"
+	python3 "$ROOT/tests/harness/parse-log.py" "$BUILD/$name.console.log" \
+		--boot "$name" --results "$RESULTS" --boot-rc "$rc" "$@" || true
+}
+
+log "step 4: test kernel boot"
+boot "test-kernel" "$kdir/arch/x86/boot/bzImage" \
+	"$ROOT/tests/harness/plan-test.sh" "$BUILD/test" \
+	"${VLAPIC_TEST_TIMEOUT:-600}" "${expect[@]}"
+
+log "step 5: Debian stock kernel boot"
+boot "stock-kernel" "$(ls "$stock"/boot/vmlinuz-*)" \
+	"$ROOT/tests/harness/plan-stock.sh" "$BUILD/debian" 180
+
+passed=$(grep -c '^ok ' "$RESULTS" || true)
+failed=$(grep -c '^not ok ' "$RESULTS" || true)
+skipped=$(grep -c '^skip ' "$RESULTS" || true)
+log "done in $(($(date +%s) - start))s; results in $RESULTS, consoles in $BUILD"
+if [ "$failed" -ne 0 ]; then
+	echo "Failed:"
+	grep '^not ok ' "$RESULTS" | sed 's/^not ok /  /'
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

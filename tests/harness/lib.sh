@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared definitions for the test harness scripts. Sourced, not run.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CACHE=${VLAPIC_CACHE:-$HOME/.cache/vlapic}
+JOBS=${JOBS:-$(nproc)}
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# The linux-source-6.1 package's version names the unpacked source tree.
+linux_source_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null
+}
+
+linux_source_dir() {
+	echo "$CACHE/src/linux-source-$(linux_source_version)"
+}
+
+# Unpack the kernel source once per package version (checkpatch, kunit.py
+# and the test kernel all come from it).
+ensure_linux_source() {
+	local dir tmp
+	dir=$(linux_source_dir)
+	[ -f "$dir/.unpacked" ] && return 0
+	log "unpacking /usr/src/linux-source-6.1.tar.xz"
+	tmp="$dir.tmp"
+	rm -rf "$tmp" && mkdir -p "$tmp"
+	tar -C "$tmp" -xf /usr/src/linux-source-6.1.tar.xz --strip-components=1
+	rm -rf "$dir" && mv "$tmp" "$dir"
+	touch "$dir/.unpacked"
+}
+
+# The test kernel's build directory is keyed by the config fragment, the
+# source version and the compiler, so a change to any rebuilds it.
+test_kernel_dir() {
+	local key
+	key=$( { cat "$ROOT/tests/kernel.config"; linux_source_version; gcc --version | head -n1; } |
+		sha256sum | cut -c1-16)
+	echo "$CACHE/kernel-$key"
+}
+
+# Debian's headers for the stock kernel (linux-headers-amd64's dependency).
+debian_headers_dir() {
+	local d
+	d=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)
+	[ -n "$d" ] || return 1
+	echo "$d"
+}

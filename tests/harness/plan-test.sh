@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0
+# Plan of the test-kernel boot (sourced by init.sh): load the module, run
+# every KUnit module and userspace test, unload, then look for leaks.
+
+kmemleak=/sys/kernel/debug/kmemleak
+
+# Leak suspects from boot are not ours: report only what appears after the
+# modules load. kmemleak ignores objects younger than 5 s, so wait that long.
+while [ "$(cut -d. -f1 /proc/uptime)" -lt 6 ]; do sleep 1; done
+echo scan >$kmemleak
+echo clear >$kmemleak
+
+check "test kernel: insmod vlapic.ko" insmod /lib/vlapic/vlapic.ko
+check "test kernel: /dev/vlapic is a character device" test -c /dev/vlapic
+check "test kernel: /dev/vlapic mode is 0600" \
+	test "$(stat -c %a /dev/vlapic)" = 600
+
+for m in /lib/vlapic/*_kunit.ko; do
+	[ -e "$m" ] || continue
+	mark "kunit module $(basename "$m")"
+	insmod "$m"
+done
+
+for t in /tests/*; do
+	[ -x "$t" ] || continue
+	mark "userspace test $(basename "$t")"
+	"$t"
+	mark "userspace exit $(basename "$t") $?"
+done
+
+for m in /lib/vlapic/*_kunit.ko; do
+	[ -e "$m" ] || continue
+	rmmod "$(basename "$m" .ko)"
+done
+check "test kernel: rmmod vlapic" rmmod vlapic
+check "test kernel: /dev/vlapic is gone after rmmod" test ! -e /dev/vlapic
+
+sleep 6
+echo scan >$kmemleak
+echo scan >$kmemleak
+mark "kmemleak report begin"
+cat $kmemleak
+mark "kmemleak report end"

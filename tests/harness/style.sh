@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# checkpatch.pl --strict on every C source and header of the project, with
+# the script from the unpacked linux-source-6.1. Exits non-zero on any
+# error, warning or check.
+. "$(dirname "$0")/lib.sh"
+
+ensure_linux_source
+checkpatch="$(linux_source_dir)/scripts/checkpatch.pl"
+cd "$ROOT"
+mapfile -t files < <(find lapic ioapic vmx svm vm include tests tools \
+	-name '*.[ch]' -not -path '*/build/*' 2>/dev/null | sort)
+
+bad=0
+for f in "${files[@]}"; do
+	out=$(perl "$checkpatch" --no-tree --strict --quiet --show-types \
+		--ignore FILE_PATH_CHANGES -f "$f" 2>&1) || true
+	if [ -n "$out" ]; then
+		printf '%s\n' "$out"
+		bad=$((bad + 1))
+	fi
+done
+if [ "$bad" -ne 0 ]; then
+	log "style: $bad of ${#files[@]} files have checkpatch findings"
+	exit 1
+fi
+log "style: ${#files[@]} files clean"
