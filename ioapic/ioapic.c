@@ -16,6 +16,12 @@
 
 #include "ioapic_priv.h"
 
+#define CREATE_TRACE_POINTS
+#include "ioapic_trace.h"
+
+EXPORT_TRACEPOINT_SYMBOL_GPL(vlapic_ioapic_storm);
+EXPORT_TRACEPOINT_SYMBOL_GPL(vlapic_ioapic_deferral);
+
 static unsigned int ioapic_storm_threshold = VLAPIC_IOAPIC_STORM_THRESHOLD;
 static unsigned int ioapic_storm_delay_us = VLAPIC_IOAPIC_STORM_DELAY_US;
 
@@ -208,12 +214,17 @@ static void ioapic_reassert_locked(struct vlapic_ioapic *ioapic,
 		ioapic_eval_level_locked(ioapic, nr, batch);
 		return;
 	}
-	if (pin->reassert_run == ioapic->storm_threshold + 1)
+	if (pin->reassert_run == ioapic->storm_threshold + 1) {
 		pin->stats.storms++;
+		trace_vlapic_ioapic_storm(nr, pin->redir & VLAPIC_IOAPIC_VECTOR,
+					  ioapic->storm_threshold);
+	}
 	if (pin->deferred || ioapic->dying)
 		return;
 	pin->deferred = true;
 	pin->stats.deferrals++;
+	trace_vlapic_ioapic_deferral(nr, pin->redir & VLAPIC_IOAPIC_VECTOR,
+				     pin->reassert_run, ioapic->storm_delay);
 	queue_delayed_work(system_wq, &ioapic->deferral_work,
 			   ioapic->storm_delay);
 }

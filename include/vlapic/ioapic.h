@@ -167,29 +167,80 @@ struct vlapic_ioapic_stats {
 
 /* --- IOAPIC (ioapic/ioapic.c) --------------------------------------------- */
 
+/*
+ * Full kernel-doc is at each definition. Locking: every IOAPIC function
+ * takes the IOAPIC's own spinlock (interrupts off) and releases it before
+ * calling @ops. Callers must not hold a vLAPIC lock: delivery takes one.
+ */
+
+/* Fill @config with the defaults and module parameters. Any context. */
 void vlapic_ioapic_default_config(struct vlapic_ioapic_config *config);
+
+/*
+ * Create an IOAPIC in its reset state. Process context (allocates).
+ * Returns the IOAPIC or ERR_PTR(-EINVAL / -ENOMEM).
+ */
 struct vlapic_ioapic *
 vlapic_ioapic_create(const struct vlapic_ioapic_config *config,
 		     const struct vlapic_irq_ops *ops, void *owner);
+
+/*
+ * Free @ioapic (NULL is fine). Process context; sleeps until a running
+ * deferred re-delivery ends and cancels a pending one: @ops is not called
+ * after it returns. No other call on @ioapic may run concurrently.
+ */
 void vlapic_ioapic_destroy(struct vlapic_ioapic *ioapic);
+
+/* Hardware reset: entries masked, ID 0, storm state cleared. Any context. */
 void vlapic_ioapic_reset(struct vlapic_ioapic *ioapic);
+
+/* Guest-physical base of the MMIO window. Any context. */
 u64 vlapic_ioapic_base(struct vlapic_ioapic *ioapic);
 
+/*
+ * Guest access at @offset from the base (@len 1-8 bytes, little endian).
+ * Any context; may send messages. Return 0 (guest mistakes are ignored
+ * and counted) or -EINVAL if the access leaves the window (no effect).
+ */
 int vlapic_ioapic_mmio_read(struct vlapic_ioapic *ioapic, u32 offset,
 			    void *data, unsigned int len);
 int vlapic_ioapic_mmio_write(struct vlapic_ioapic *ioapic, u32 offset,
 			     const void *data, unsigned int len);
 
+/*
+ * The VMM sets pin @pin's input signal (@high: signal high; polarity is
+ * applied by the IOAPIC). Any context; may send messages. Return 0 or
+ * -EINVAL for a bad @pin (no effect).
+ */
 int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 			    bool high);
+
+/*
+ * EOI of level-triggered @vector: from the vLAPIC bus's eoi_broadcast op
+ * (no vLAPIC lock held). Any context; may send messages or queue a
+ * deferred re-delivery.
+ */
 void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector);
+
+/*
+ * Overwrite the 256-bit bitmap @vectors with the vectors of level fixed
+ * and lowest-priority entries (masked ones included). Any context.
+ */
 void vlapic_ioapic_level_vectors(struct vlapic_ioapic *ioapic,
 				 unsigned long *vectors);
 
+/*
+ * Save / restore. get_state never fails; set_state checks @state whole
+ * and returns -EINVAL with nothing changed, or 0 after replacing the state
+ * and sending asserted unmasked level lines with remote IRR clear. Any
+ * context.
+ */
 void vlapic_ioapic_get_state(struct vlapic_ioapic *ioapic,
 			     struct vlapic_ioapic_state *state);
 int vlapic_ioapic_set_state(struct vlapic_ioapic *ioapic,
 			    const struct vlapic_ioapic_state *state);
+
+/* Snapshot of the counters. Any context. */
 void vlapic_ioapic_get_stats(struct vlapic_ioapic *ioapic,
 			     struct vlapic_ioapic_stats *stats);
 
@@ -227,6 +278,10 @@ enum vlapic_msi_verdict {
 	VLAPIC_MSI_NR_VERDICTS
 };
 
+/*
+ * Decode an MSI into @irq (filled only for VLAPIC_MSI_OK). Pure function,
+ * any context. Returns the verdict.
+ */
 enum vlapic_msi_verdict vlapic_msi_decode(u64 address, u32 data,
 					  struct vlapic_irq *irq);
 
@@ -273,18 +328,51 @@ struct vlapic_router_stats {
 	u64 msi[VLAPIC_MSI_NR_VERDICTS];
 };
 
+/*
+ * Create a router with the default table (GSI n -> pin n of @ioapic; empty
+ * if @ioapic is NULL). Process context. Returns the router or
+ * ERR_PTR(-EINVAL / -ENOMEM).
+ */
 struct vlapic_router *vlapic_router_create(struct vlapic_ioapic *ioapic,
 					   const struct vlapic_irq_ops *ops,
 					   void *owner);
+
+/* Free @router (NULL is fine); no call on it may run concurrently. */
 void vlapic_router_destroy(struct vlapic_router *router);
+
+/*
+ * Replace the whole table with @nr entries of @routes. Process context:
+ * takes the router's update mutex and waits for an RCU grace period, so
+ * that once it returns no injection uses the old table. Returns 0,
+ * -EINVAL (any bad entry; the old table stays) or -ENOMEM.
+ */
 int vlapic_router_set_routes(struct vlapic_router *router,
 			     const struct vlapic_route *routes,
 			     unsigned int nr);
+
+/*
+ * Copy the table (sorted by GSI) into @routes. Process context (update
+ * mutex). Returns the number of entries or -E2BIG if more than @max.
+ */
 int vlapic_router_get_routes(struct vlapic_router *router,
 			     struct vlapic_route *routes, unsigned int max);
+
+/*
+ * Drive GSI @gsi: IOAPIC routes get @level as the pin's input signal, MSI
+ * routes send their message when @level is true. Any context, never
+ * blocks (RCU read side). Returns the number of routes of @gsi, or
+ * -EINVAL if @gsi >= VLAPIC_MAX_GSI.
+ */
 int vlapic_router_set_irq(struct vlapic_router *router, u32 gsi, bool level);
+
+/*
+ * Send an MSI directly (KVM_SIGNAL_MSI-like). Any context. Returns true if
+ * it was sent, false if it was malformed (ignored, counted).
+ */
 bool vlapic_router_send_msi(struct vlapic_router *router, u64 address,
 			    u32 data);
+
+/* Snapshot of the MSI counters. Any context. */
 void vlapic_router_get_stats(struct vlapic_router *router,
 			     struct vlapic_router_stats *stats);
 

@@ -17,6 +17,8 @@
 
 #include <vlapic/ioapic.h>
 
+#include "../../ioapic/ioapic_trace.h"
+
 MODULE_IMPORT_NS(VLAPIC_INTERNAL);
 
 #define LOG_SIZE	32
@@ -950,6 +952,73 @@ static void ioapic_teardown_with_deferral_pending(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), n);
 }
 
+struct trace_seen {
+	atomic_t storms;
+	atomic_t deferrals;
+	unsigned int pin;
+	u8 vector;
+	u32 value;
+};
+
+static void probe_storm(void *data, unsigned int pin, u8 vector,
+			u32 threshold)
+{
+	struct trace_seen *seen = data;
+
+	seen->pin = pin;
+	seen->vector = vector;
+	seen->value = threshold;
+	atomic_inc(&seen->storms);
+}
+
+static void probe_deferral(void *data, unsigned int pin, u8 vector, u32 run,
+			   unsigned long delay_jiffies)
+{
+	struct trace_seen *seen = data;
+
+	seen->pin = pin;
+	seen->vector = vector;
+	seen->value = run;
+	atomic_inc(&seen->deferrals);
+}
+
+/* Storms and deferrals are visible to tracing as well as in counters. */
+static void ioapic_storm_trace_events(struct kunit *test)
+{
+	struct vlapic_ioapic *io =
+		ctx_create(test, VLAPIC_IOAPIC_VERSION_ICH, 2, 1000000);
+	struct trace_seen *seen;
+	int ret;
+
+	seen = kunit_kzalloc(test, sizeof(*seen), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, seen);
+	if (!IS_ENABLED(CONFIG_TRACEPOINTS))
+		kunit_skip(test, "no tracepoints in this kernel");
+	ret = register_trace_vlapic_ioapic_storm(probe_storm, seen);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = register_trace_vlapic_ioapic_deferral(probe_deferral, seen);
+	if (ret) {
+		unregister_trace_vlapic_ioapic_storm(probe_storm, seen);
+		tracepoint_synchronize_unregister();
+		KUNIT_FAIL(test, "register deferral probe: %d", ret);
+		return;
+	}
+	redir_write(test, io, 17, LEVEL | 0x57);
+	set_input(test, io, 17, true);
+	vlapic_ioapic_eoi(io, 0x57);
+	vlapic_ioapic_eoi(io, 0x57);
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->storms), 0);
+	vlapic_ioapic_eoi(io, 0x57);
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->storms), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&seen->deferrals), 1);
+	KUNIT_EXPECT_EQ(test, seen->pin, 17);
+	KUNIT_EXPECT_EQ(test, seen->vector, 0x57);
+	KUNIT_EXPECT_EQ(test, seen->value, 3);
+	unregister_trace_vlapic_ioapic_deferral(probe_deferral, seen);
+	unregister_trace_vlapic_ioapic_storm(probe_storm, seen);
+	tracepoint_synchronize_unregister();
+}
+
 /* --- save / restore ------------------------------------------------------- */
 
 static void ioapic_state_roundtrip_and_reevaluation(struct kunit *test)
@@ -1190,6 +1259,7 @@ static struct kunit_case ioapic_cases[] = {
 	KUNIT_CASE(ioapic_seed001_guest_makes_progress),
 	KUNIT_CASE(ioapic_eoi_from_deliver_callback),
 	KUNIT_CASE(ioapic_teardown_with_deferral_pending),
+	KUNIT_CASE(ioapic_storm_trace_events),
 	KUNIT_CASE(ioapic_state_roundtrip_and_reevaluation),
 	KUNIT_CASE(ioapic_state_rejects),
 	KUNIT_CASE(ioapic_concurrent_lines_and_eois),
