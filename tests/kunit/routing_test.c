@@ -24,6 +24,8 @@ struct routing_ctx {
 	unsigned int nr;
 	struct vlapic_irq last;
 	unsigned int by_vector[256];
+	/* Deliver slowly, widening the RCU read side of an injection. */
+	bool slow;
 };
 
 static int routing_deliver(void *owner, const struct vlapic_irq *irq)
@@ -36,6 +38,8 @@ static int routing_deliver(void *owner, const struct vlapic_irq *irq)
 	ctx->last = *irq;
 	ctx->by_vector[irq->vector]++;
 	spin_unlock_irqrestore(&ctx->lock, flags);
+	if (READ_ONCE(ctx->slow))
+		ndelay(15 * NSEC_PER_USEC);	/* may not sleep: RCU read side */
 	return 1;
 }
 
@@ -355,6 +359,11 @@ static void routing_swap_while_injecting(struct kunit *test)
 	a[1] = ioapic_route(2, 2);
 	b = msi_route(SWAP_GSI, 0xfee00000ULL, 0xb0);
 
+	/*
+	 * Slow delivery keeps injections inside the table while it is being
+	 * replaced: freeing it before a grace period is a use-after-free.
+	 */
+	WRITE_ONCE(ctx->slow, true);
 	task = kthread_run(injector_fn, inj, "vlapic-injector");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	for (i = 0; i < SWAP_ROUNDS; i++) {
@@ -366,6 +375,7 @@ static void routing_swap_while_injecting(struct kunit *test)
 	atomic_set(&inj->stop, 1);
 	wait_for_completion(&inj->done);
 	kthread_stop(task);
+	WRITE_ONCE(ctx->slow, false);
 
 	/* Every injection went through exactly one table. */
 	KUNIT_EXPECT_GT(test, atomic_read(&inj->injected), 0);
