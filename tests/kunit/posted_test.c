@@ -13,6 +13,7 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include <vlapic/vmx.h>
 
@@ -235,12 +236,12 @@ static void posted_sn_clear_recomputes_on(struct kunit *test)
 /* --- posters on two CPUs racing one syncer ------------------------------ */
 
 #define RACE_POSTERS	2
+#define RACE_POSTS	200000	/* per poster */
 
 struct race {
 	struct vmx_pi_desc *pi;
 	atomic_t outstanding[APICV_NR_VECTORS];
 	atomic_long_t posted;
-	atomic_t running;
 	bool stop;
 	struct completion done[RACE_POSTERS];
 };
@@ -259,12 +260,13 @@ static int race_poster_fn(void *data)
 {
 	struct race_poster *p = data;
 	struct race *r = p->r;
-	unsigned int v = 32 + p->id;
+	unsigned int v = 32 + p->id, n = 0;
 
-	while (!READ_ONCE(r->stop)) {
+	while (n < RACE_POSTS && !READ_ONCE(r->stop)) {
 		if (atomic_cmpxchg(&r->outstanding[v], 0, 1) == 0) {
 			vmx_pi_post(r->pi, v);
 			atomic_long_inc(&r->posted);
+			n++;
 		}
 		v += RACE_POSTERS;
 		if (v >= APICV_NR_VECTORS) {
@@ -316,12 +318,13 @@ static void posted_race_two_posters(struct kunit *test)
 		wake_up_process(t[i]);
 	}
 
-	end = jiffies + 2 * HZ;
-	while (time_before(jiffies, end)) {
+	/* Sync until both posters are done (30 s at most). */
+	end = jiffies + 30 * HZ;
+	while (atomic_long_read(&r->posted) < RACE_POSTERS * RACE_POSTS &&
+	       time_before(jiffies, end)) {
 		consumed += race_consume(r, &dups);
 		syncs++;
-		if (!(syncs % 64))
-			cond_resched();
+		cond_resched();
 	}
 	WRITE_ONCE(r->stop, true);
 	for (i = 0; i < RACE_POSTERS; i++)
@@ -336,10 +339,103 @@ static void posted_race_two_posters(struct kunit *test)
 		   atomic_long_read(&r->posted), syncs);
 	KUNIT_EXPECT_EQ(test, dups, 0);
 	KUNIT_EXPECT_EQ(test, consumed, atomic_long_read(&r->posted));
-	KUNIT_EXPECT_GT(test, consumed, 10000);
+	KUNIT_EXPECT_EQ(test, consumed, RACE_POSTERS * RACE_POSTS);
 	KUNIT_EXPECT_EQ(test, vmx_pi_highest(r->pi), -1);
 	for (i = 0; i < APICV_NR_VECTORS; i++)
 		KUNIT_EXPECT_EQ(test, atomic_read(&r->outstanding[i]), 0);
+}
+
+/* --- a halting vCPU racing a poster on another CPU ---------------------- */
+
+struct halt_race {
+	struct vmx_pi_desc *pi;
+	enum vmx_pi_vcpu_mode mode;
+	bool woken;
+	bool stop;
+	unsigned int delay_us;
+	wait_queue_head_t wq;
+	struct completion go;
+	struct completion posted;
+};
+
+/* The poster: post the timer, read the mode, apply the rule. */
+static int halt_race_poster(void *data)
+{
+	struct halt_race *h = data;
+
+	for (;;) {
+		unsigned int post;
+		enum vmx_pi_vcpu_mode mode;
+
+		wait_for_completion(&h->go);
+		if (READ_ONCE(h->stop))
+			break;
+		udelay(h->delay_us);
+		/* vmx_pi_post() is a full barrier before the mode read. */
+		post = vmx_pi_post(h->pi, 0xd3);
+		mode = READ_ONCE(h->mode);
+		if (vmx_pi_post_action(post, mode, 0xd3, 0x70) ==
+		    VMX_PI_WAKE) {
+			WRITE_ONCE(h->woken, true);
+			wake_up(&h->wq);
+		}
+		complete(&h->posted);
+	}
+	complete(&h->posted);
+	return 0;
+}
+
+/*
+ * Peer bug (KVM: wake-up not armed for a halted vCPU) and seed 004: a vCPU
+ * halts at PPR 0x70 with 0x60 pending while another CPU posts 0xd3 at a
+ * varying moment. Whichever side wins, the vCPU never sleeps through it.
+ */
+static void posted_halt_wake_race(struct kunit *test)
+{
+	struct halt_race *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	u32 irr[APICV_VEC_WORDS] = {};
+	struct task_struct *t;
+	unsigned int i, lost = 0, slept = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->pi = pi_alloc(test);
+	init_waitqueue_head(&h->wq);
+	init_completion(&h->go);
+	init_completion(&h->posted);
+	t = kthread_create(halt_race_poster, h, "vlapic_halt_post");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, num_online_cpus() > 1 ? 1 : 0);
+	wake_up_process(t);
+
+	for (i = 0; i < 400; i++) {
+		vmx_pi_purge(h->pi);
+		vmx_pi_post(h->pi, 0x60);
+		WRITE_ONCE(h->woken, false);
+		WRITE_ONCE(h->mode, VMX_PI_IN_HOST);
+		h->delay_us = i % 16;
+		complete(&h->go);
+		udelay((i * 37) % 200);
+
+		WRITE_ONCE(h->mode, VMX_PI_HALTED);
+		smp_mb(); /* mode published before the halt check */
+		if (!vmx_halt_has_deliverable(h->pi, irr, 0, 0x70)) {
+			slept++;
+			if (!wait_event_timeout(h->wq, READ_ONCE(h->woken),
+						HZ))
+				lost++;
+			if (lost)
+				break;
+		}
+		WRITE_ONCE(h->mode, VMX_PI_IN_HOST);
+		wait_for_completion(&h->posted);
+		KUNIT_EXPECT_EQ(test, vmx_pi_highest(h->pi), 0xd3);
+	}
+	WRITE_ONCE(h->stop, true);
+	complete(&h->go);
+	wait_for_completion(&h->posted);
+
+	kunit_info(test, "%u of 400 halts slept until woken\n", slept);
+	KUNIT_EXPECT_EQ(test, lost, 0);
 }
 
 static struct kunit_case posted_cases[] = {
@@ -350,6 +446,7 @@ static struct kunit_case posted_cases[] = {
 	KUNIT_CASE(posted_halt_check),
 	KUNIT_CASE(posted_sn_clear_recomputes_on),
 	KUNIT_CASE(posted_race_two_posters),
+	KUNIT_CASE(posted_halt_wake_race),
 	{}
 };
 
