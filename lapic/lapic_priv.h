@@ -89,6 +89,8 @@ struct vlapic {
  * struct vlapic_map - the bus's destination lookup, rebuilt when an ID,
  * LDR, DFR, mode or enable bit changes; read under RCU.
  * @max_id: highest index valid in @phys.
+ * @phys_complete: every enabled vLAPIC has a unique ID <= @max_id, so a
+ *	physical lookup that finds nothing means "no destination".
  * @logical: how logical destinations are resolved (enum below).
  * @flat: xAPIC flat model: the vLAPIC owning each of the 8 LDR bits.
  * @cluster: xAPIC cluster model: [cluster 0-14][bit 0-3].
@@ -96,6 +98,7 @@ struct vlapic {
  */
 struct vlapic_map {
 	u32 max_id;
+	bool phys_complete;
 	u8 logical;
 	struct vlapic *flat[8];
 	struct vlapic *cluster[15][4];
@@ -192,7 +195,7 @@ void vlapic_update_ppr(struct vlapic *vlapic);
 void vlapic_set_error(struct vlapic *vlapic, u32 esr_bit);
 bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq);
 void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq);
-void vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off);
+bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off);
 int vlapic_eoi_locked(struct vlapic *vlapic, int vector);
 void vlapic_eoi_notify(struct vlapic *vlapic, int vector);
 void vlapic_sync_posted(struct vlapic *vlapic);
@@ -200,6 +203,11 @@ void vlapic_set_tpr_locked(struct vlapic *vlapic, u8 tpr);
 
 /* lapic/regs.c */
 void vlapic_write_svr(struct vlapic *vlapic, u32 val);
+enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
+					       bool host);
+
+/* lapic/state.c */
+void vlapic_reset_locked(struct vlapic *vlapic, bool init);
 
 /* lapic/bus.c */
 void vlapic_bus_mark_dirty(struct vlapic_bus *bus);

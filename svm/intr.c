@@ -69,8 +69,7 @@ enum svm_inject svm_inject(struct svm_vintr_fields *f,
 	f->intercept_vintr = true;
 	return SVM_INJECT_WINDOW;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(svm_inject);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(svm_inject);
 
 /**
  * svm_cr8_intercept() - whether guest CR8 writes must exit.
@@ -96,8 +95,7 @@ bool svm_cr8_intercept(const struct apicv_intr_state *s)
 	isr_class = s->max_isr < 0 ? -1 : apicv_class((u8)s->max_isr);
 	return irr_class > isr_class && irr_class <= apicv_class(s->tpr);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(svm_cr8_intercept);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(svm_cr8_intercept);
 
 /**
  * svm_tpr_updated() - V_TPR := TPR[7:4] at once.
@@ -113,8 +111,7 @@ void svm_tpr_updated(struct svm_vintr_fields *f, u8 tpr)
 {
 	f->v_tpr = apicv_class(tpr);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(svm_tpr_updated);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(svm_tpr_updated);
 
 /**
  * svm_prepare_entry() - V_TPR and the CR8 intercept for this VMRUN.
@@ -132,8 +129,7 @@ void svm_prepare_entry(struct svm_vintr_fields *f,
 	svm_tpr_updated(f, s->tpr);
 	f->intercept_cr8_write = svm_cr8_intercept(s);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(svm_prepare_entry);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(svm_prepare_entry);
 
 /**
  * svm_exit_tpr() - the vLAPIC TPR after a #VMEXIT.
@@ -154,5 +150,4 @@ u8 svm_exit_tpr(const struct svm_vintr_fields *f, u8 tpr)
 		return tpr;
 	return v_tpr << 4;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(svm_exit_tpr);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(svm_exit_tpr);

@@ -32,8 +32,7 @@ u16 vmx_guest_intr_status(int max_irr, int max_isr)
 
 	return rvi | (u16)svi << 8;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_guest_intr_status);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_guest_intr_status);
 
 /**
  * vmx_set_rvi() - RVI := highest IRR vector.
@@ -46,8 +45,7 @@ void vmx_set_rvi(struct vmx_apic_fields *f, int max_irr)
 	f->guest_intr_status = vmx_guest_intr_status(max_irr, -1) |
 			       (f->guest_intr_status & 0xff00);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_set_rvi);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_set_rvi);
 
 /**
  * vmx_set_svi() - SVI := highest ISR vector.
@@ -59,8 +57,7 @@ void vmx_set_svi(struct vmx_apic_fields *f, int max_isr)
 	f->guest_intr_status = vmx_guest_intr_status(-1, max_isr) |
 			       (f->guest_intr_status & 0x00ff);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_set_svi);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_set_svi);
 
 /**
  * vmx_tpr_threshold() - TPR threshold with the TPR shadow and no VID.
@@ -84,8 +81,7 @@ u32 vmx_tpr_threshold(const struct apicv_intr_state *s)
 		return 0;
 	return irr_class;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_tpr_threshold);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_tpr_threshold);
 
 /**
  * vmx_prepare_entry() - all interrupt fields from the vLAPIC state.
@@ -110,8 +106,7 @@ void vmx_prepare_entry(struct vmx_apic_fields *f,
 		f->tpr_threshold = 0;
 	}
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_prepare_entry);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_prepare_entry);
 
 /**
  * vmx_set_vid() - switch virtual-interrupt delivery at runtime.
@@ -129,8 +124,7 @@ void vmx_set_vid(struct vmx_apic_fields *f, bool on,
 	f->vid = on;
 	vmx_prepare_entry(f, s);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_set_vid);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_set_vid);
 
 /**
  * vmx_build_eoi_exitmap() - the vectors whose EOI must exit.
@@ -158,8 +152,7 @@ void vmx_build_eoi_exitmap(struct vmx_apic_fields *f, const u32 *tmr,
 		f->eoi_exit[i] = lo | hi << 32;
 	}
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_build_eoi_exitmap);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_build_eoi_exitmap);
 
 /**
  * vmx_eoi_induced_exit() - the vector an EOI-induced exit completes.
@@ -180,8 +173,7 @@ int vmx_eoi_induced_exit(const struct vmx_apic_fields *f, u64 exit_qual)
 	WARN_ON_ONCE(!vmx_eoi_exit_test(f, vector));
 	return vector;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_eoi_induced_exit);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_eoi_induced_exit);
 
 /**
  * vmx_apic_write_exit() - decode a trap-like APIC-write exit.
@@ -209,5 +201,4 @@ int vmx_apic_write_exit(const struct vmx_apic_fields *f, u64 exit_qual)
 		return -EINVAL;
 	return offset;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_apic_write_exit);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_apic_write_exit);

@@ -66,8 +66,7 @@ unsigned int vmx_pi_post(struct vmx_pi_desc *pi, u8 vector)
 		ret |= VMX_PI_POST_SET_ON;
 	return ret;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_post);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_post);
 
 /**
  * vmx_pi_post_action() - what a poster must do so the post is not lost.
@@ -113,8 +112,7 @@ enum vmx_pi_action vmx_pi_post_action(unsigned int post,
 	/* Unknown mode: a spurious wake is harmless, a lost one is not. */
 	return VMX_PI_WAKE;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_post_action);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_post_action);
 
 /**
  * vmx_pi_sync() - move posted vectors into IRR.
@@ -153,8 +151,7 @@ bool vmx_pi_sync(struct vmx_pi_desc *pi, u32 *irr)
 	}
 	return any;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_sync);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_sync);
 
 /**
  * vmx_pi_purge() - discard every posted vector and ON.
@@ -174,8 +171,7 @@ void vmx_pi_purge(struct vmx_pi_desc *pi)
 	for (i = 0; i < ARRAY_SIZE(pi->pir); i++)
 		xchg(&pi->pir[i], 0);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_purge);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_purge);
 
 /**
  * vmx_pi_set_sn() - suppress notifications (vCPU preempted, not halted).
@@ -185,8 +181,7 @@ void vmx_pi_set_sn(struct vmx_pi_desc *pi)
 {
 	set_bit(VMX_PI_SN, &pi->control);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_set_sn);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_set_sn);
 
 /**
  * vmx_pi_clear_sn() - allow notifications again and recompute ON.
@@ -211,8 +206,7 @@ bool vmx_pi_clear_sn(struct vmx_pi_desc *pi)
 			return !test_and_set_bit(VMX_PI_ON, &pi->control);
 	return false;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_clear_sn);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_clear_sn);
 
 /**
  * vmx_pi_test_on() - ON bit.
@@ -224,8 +218,7 @@ bool vmx_pi_test_on(const struct vmx_pi_desc *pi)
 {
 	return test_bit(VMX_PI_ON, &pi->control);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_test_on);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_test_on);
 
 /**
  * vmx_pi_test_sn() - SN bit.
@@ -237,8 +230,7 @@ bool vmx_pi_test_sn(const struct vmx_pi_desc *pi)
 {
 	return test_bit(VMX_PI_SN, &pi->control);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_test_sn);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_test_sn);
 
 /**
  * vmx_pi_highest() - highest vector pending in the PIR (a snapshot).
@@ -258,8 +250,7 @@ int vmx_pi_highest(const struct vmx_pi_desc *pi)
 	}
 	return -1;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_highest);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_highest);
 
 /**
  * vmx_pi_ndst() - NDST value for a physical APIC ID.
@@ -272,8 +263,7 @@ u32 vmx_pi_ndst(u32 apic_id, bool x2apic)
 {
 	return x2apic ? apic_id : (apic_id & 0xff) << 8;
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_ndst);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_ndst);
 
 /**
  * vmx_pi_set_notification() - set NV and NDST, keeping ON and SN.
@@ -294,8 +284,7 @@ void vmx_pi_set_notification(struct vmx_pi_desc *pi, u8 nv, u32 ndst)
 		new |= (unsigned long)ndst << VMX_PI_NDST_SHIFT;
 	} while (!try_cmpxchg(&pi->control, &old, new));
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_pi_set_notification);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_pi_set_notification);
 
 /**
  * vmx_halt_has_deliverable() - whether a vCPU about to halt must not.
@@ -317,5 +306,4 @@ bool vmx_halt_has_deliverable(const struct vmx_pi_desc *pi, const u32 *irr,
 	       apicv_deliverable(apicv_find_highest(irr), ppr) ||
 	       apicv_deliverable(rvi, ppr);
 }
-
-VLAPIC_EXPORT_FOR_TESTS(vmx_halt_has_deliverable);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_halt_has_deliverable);

@@ -37,5 +37,8 @@ struct vlapic_clock {
 extern const struct vlapic_clock vlapic_host_clock;
 
 void vlapic_timer_expired(struct vlapic *vlapic);
+u64 vlapic_guest_tsc(struct vlapic *vlapic);
+u64 vlapic_timer_min_period_ns(void);
+void vlapic_timer_set_min_period_ns(u64 ns);
 
 #endif /* _VLAPIC_CLOCK_H */

@@ -199,6 +199,7 @@ bool vlapic_enabled(struct vlapic *vlapic);
 bool vlapic_x2apic_mode(struct vlapic *vlapic);
 u32 vlapic_id(struct vlapic *vlapic);
 void *vlapic_regs_page(struct vlapic *vlapic);
+u32 vlapic_x2apic_ldr(u32 id);
 
 /* --- save / restore ----------------------------------------------------- */
 

@@ -49,4 +49,5 @@ static struct kunit_suite smoke_suite = {
 kunit_test_suite(smoke_suite);
 
 MODULE_DESCRIPTION("vlapic KUnit suites");
+MODULE_IMPORT_NS(VLAPIC_INTERNAL);
 MODULE_LICENSE("GPL");

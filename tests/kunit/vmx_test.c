@@ -320,5 +320,3 @@ static struct kunit_suite vmx_suite = {
 };
 
 kunit_test_suite(vmx_suite);
-
-MODULE_IMPORT_NS(VLAPIC_INTERNAL);

@@ -17,8 +17,303 @@
 /* 0xAE is KVM's; 0xBA is unassigned in ioctl-number.rst. */
 #define VLAPICIO		0xBA
 
-/* ioctls on /dev/vlapic */
+/*
+ * ioctls on /dev/vlapic
+ *
+ * VLAPIC_GET_API_VERSION	arg 0; returns VLAPIC_API_VERSION
+ * VLAPIC_CHECK_EXTENSION	arg VLAPIC_CAP_*; returns 0 (absent) or > 0
+ * VLAPIC_CREATE_VM		struct vlapic_create_vm; returns a VM fd
+ */
 #define VLAPIC_GET_API_VERSION	_IO(VLAPICIO, 0x00)
+#define VLAPIC_CHECK_EXTENSION	_IO(VLAPICIO, 0x01)
+#define VLAPIC_CREATE_VM	_IOW(VLAPICIO, 0x02, struct vlapic_create_vm)
+
+/* Capabilities. */
+#define VLAPIC_CAP_X2APIC		1
+#define VLAPIC_CAP_TSC_DEADLINE		2
+#define VLAPIC_CAP_DIRECTED_EOI		3
+#define VLAPIC_CAP_IOAPIC_V20		4	/* IOAPIC version 0x20 */
+#define VLAPIC_CAP_IRQFD		5
+#define VLAPIC_CAP_INJECT_BATCH		6
+#define VLAPIC_CAP_MAX_VCPUS		7	/* returns the maximum */
+#define VLAPIC_CAP_GSI_ROUTING		8	/* returns the maximum routes */
+#define VLAPIC_CAP_EMULATED_CPU		9	/* WAIT, GET_INTERRUPT */
+
+#define VLAPIC_MAX_VCPUS		512
+
+/*
+ * struct vlapic_create_vm - VM features, fixed for its lifetime.
+ * @flags: VLAPIC_VM_* features offered to the guest.
+ * @max_vcpus: vCPU slots, 1 .. VLAPIC_MAX_VCPUS.
+ * @tsc_khz: guest TSC frequency for TSC-deadline (0: 1 GHz).
+ * @ioapic_version: 0x11 or 0x20 (0: 0x20).
+ * @ioapic_base: guest-physical base of the IOAPIC (0: 0xfec00000).
+ * @reserved: must be zero.
+ */
+struct vlapic_create_vm {
+	__u32 flags;
+	__u32 max_vcpus;
+	__u32 tsc_khz;
+	__u32 ioapic_version;
+	__u64 ioapic_base;
+	__u64 reserved[4];
+};
+
+#define VLAPIC_VM_X2APIC		(1U << 0)
+#define VLAPIC_VM_TSC_DEADLINE		(1U << 1)
+#define VLAPIC_VM_DIRECTED_EOI		(1U << 2)
+#define VLAPIC_VM_FLAGS_ALL		0x7U
+
+/*
+ * ioctls on a VM fd
+ *
+ * VLAPIC_CREATE_VCPU		struct vlapic_create_vcpu; returns a vCPU fd
+ * VLAPIC_IRQ_LINE		struct vlapic_irq_line: drive a GSI
+ * VLAPIC_SIGNAL_MSI		struct vlapic_msi; returns 1 delivered,
+ *				0 ignored (malformed, counted)
+ * VLAPIC_SET_GSI_ROUTING	struct vlapic_gsi_routing: replace the table
+ * VLAPIC_GET_IOAPIC		struct vlapic_ioapic_state
+ * VLAPIC_SET_IOAPIC		struct vlapic_ioapic_state
+ * VLAPIC_GET_VM_STATS		struct vlapic_vm_stats
+ */
+#define VLAPIC_CREATE_VCPU	_IOW(VLAPICIO, 0x10, struct vlapic_create_vcpu)
+#define VLAPIC_IRQ_LINE		_IOW(VLAPICIO, 0x11, struct vlapic_irq_line)
+#define VLAPIC_SIGNAL_MSI	_IOW(VLAPICIO, 0x12, struct vlapic_msi)
+#define VLAPIC_SET_GSI_ROUTING	_IOW(VLAPICIO, 0x13, struct vlapic_gsi_routing)
+#define VLAPIC_GET_IOAPIC	_IOR(VLAPICIO, 0x15, struct vlapic_ioapic_state)
+#define VLAPIC_SET_IOAPIC	_IOW(VLAPICIO, 0x16, struct vlapic_ioapic_state)
+#define VLAPIC_GET_VM_STATS	_IOR(VLAPICIO, 0x18, struct vlapic_vm_stats)
+
+/*
+ * struct vlapic_create_vcpu
+ * @index: vCPU slot, 0 .. max_vcpus - 1; index 0 is the BSP.
+ * @apic_id: initial (x2)APIC ID; below 0xff without VLAPIC_VM_X2APIC.
+ * @flags: must be zero.
+ * @pad: must be zero.
+ * @reserved: must be zero.
+ */
+struct vlapic_create_vcpu {
+	__u32 index;
+	__u32 apic_id;
+	__u32 flags;
+	__u32 pad;
+	__u64 reserved[2];
+};
+
+/*
+ * struct vlapic_irq_line - set the level of a GSI's input.
+ * @gsi: the GSI (routed by the GSI routing table; default GSI n -> pin n).
+ * @level: 1 asserted, 0 deasserted (logical level, before polarity).
+ * @flags: must be zero.
+ * @pad: must be zero.
+ */
+struct vlapic_irq_line {
+	__u32 gsi;
+	__u32 level;
+	__u32 flags;
+	__u32 pad;
+};
+
+/*
+ * struct vlapic_msi - one MSI write.
+ * @address: MSI address (0xfeexxxxx).
+ * @data: MSI data.
+ * @flags: must be zero.
+ * @reserved: must be zero.
+ */
+struct vlapic_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;
+	__u64 reserved;
+};
+
+/*
+ * struct vlapic_gsi_route - one entry of the GSI routing table.
+ * @gsi: the GSI.
+ * @type: VLAPIC_ROUTE_TYPE_IOAPIC or VLAPIC_ROUTE_TYPE_MSI.
+ * @flags: must be zero.
+ * @pin: IOAPIC pin (IOAPIC routes).
+ * @msi_address: MSI address (MSI routes).
+ * @msi_data: MSI data (MSI routes).
+ * @pad: must be zero.
+ */
+struct vlapic_gsi_route {
+	__u32 gsi;
+	__u32 type;
+	__u32 flags;
+	__u32 pin;
+	__u64 msi_address;
+	__u32 msi_data;
+	__u32 pad;
+};
+
+#define VLAPIC_ROUTE_TYPE_IOAPIC	1
+#define VLAPIC_ROUTE_TYPE_MSI		2
+
+/*
+ * struct vlapic_gsi_routing - a whole routing table.
+ * @nr: number of entries at @entries.
+ * @flags: must be zero.
+ * @entries: user pointer to @nr struct vlapic_gsi_route.
+ */
+struct vlapic_gsi_routing {
+	__u32 nr;
+	__u32 flags;
+	__u64 entries;
+};
+
+/*
+ * struct vlapic_ioapic_state - the complete IOAPIC state.
+ * @flags: must be zero.
+ * @ioregsel: IOREGSEL.
+ * @id: IOAPIC ID register.
+ * @input_high: bit n: input pin n is asserted (logical level).
+ * @redir: redirection entries, remote IRR (bit 14) and delivery status
+ *	(bit 12) included.
+ * @reserved: must be zero.
+ */
+struct vlapic_ioapic_state {
+	__u32 flags;
+	__u32 ioregsel;
+	__u32 id;
+	__u32 input_high;
+	__u64 redir[24];
+	__u64 reserved[4];
+};
+
+/*
+ * struct vlapic_vm_stats - VM-wide counters.
+ * @nr: number of valid entries in @v (VLAPIC_VM_STAT_*).
+ * @pad: zero.
+ * @v: the counters.
+ */
+struct vlapic_vm_stats {
+	__u32 nr;
+	__u32 pad;
+	__u64 v[64];
+};
+
+#define VLAPIC_VM_STAT_IRQ_LINE		0	/* IRQ_LINE calls */
+#define VLAPIC_VM_STAT_MSI		1	/* MSIs delivered */
+#define VLAPIC_VM_STAT_MSI_IGNORED	2	/* malformed MSIs */
+#define VLAPIC_VM_STAT_IOAPIC_DELIVERED	3	/* IOAPIC deliveries */
+#define VLAPIC_VM_STAT_IOAPIC_STORMS	4	/* level storms detected */
+#define VLAPIC_VM_STAT_IOAPIC_DEFERRALS	5	/* re-assertions deferred */
+#define VLAPIC_VM_STAT_EOI_BROADCASTS	6	/* level EOIs to the IOAPIC */
+#define VLAPIC_VM_STAT_NR		7
+
+/*
+ * ioctls on a vCPU fd
+ *
+ * VLAPIC_GET_LAPIC		struct vlapic_lapic_state
+ * VLAPIC_SET_LAPIC		struct vlapic_lapic_state (validated first)
+ * VLAPIC_REG_ACCESS		struct vlapic_reg_access: a guest access the
+ *				VMM trapped (xAPIC MMIO or an APIC MSR)
+ * VLAPIC_WAIT			struct vlapic_wait: HLT
+ * VLAPIC_GET_INTERRUPT		struct vlapic_interrupt: take the next event
+ * VLAPIC_SET_LINT		struct vlapic_lint: drive LINT0/LINT1
+ * VLAPIC_GET_VCPU_STATS	struct vlapic_vcpu_stats
+ */
+#define VLAPIC_GET_LAPIC	_IOR(VLAPICIO, 0x20, struct vlapic_lapic_state)
+#define VLAPIC_SET_LAPIC	_IOW(VLAPICIO, 0x21, struct vlapic_lapic_state)
+#define VLAPIC_REG_ACCESS	_IOWR(VLAPICIO, 0x22, struct vlapic_reg_access)
+#define VLAPIC_WAIT		_IOWR(VLAPICIO, 0x24, struct vlapic_wait)
+#define VLAPIC_GET_INTERRUPT	_IOWR(VLAPICIO, 0x25, struct vlapic_interrupt)
+#define VLAPIC_SET_LINT		_IOW(VLAPICIO, 0x26, struct vlapic_lint)
+#define VLAPIC_GET_VCPU_STATS	_IOR(VLAPICIO, 0x27, struct vlapic_vcpu_stats)
+
+/*
+ * struct vlapic_reg_access
+ * @kind: VLAPIC_ACCESS_MMIO (offset in the xAPIC page) or
+ *	VLAPIC_ACCESS_MSR (MSR index: IA32_APIC_BASE, IA32_TSC_DEADLINE,
+ *	0x800-0x8ff).
+ * @flags: VLAPIC_ACCESS_WRITE or 0.
+ * @address: MMIO offset or MSR index.
+ * @len: MMIO access size (1, 2, 4); 8 for MSRs.
+ * @fault: out: 0, or VLAPIC_FAULT_GP: inject #GP(0).
+ * @data: value written, or value read.
+ */
+struct vlapic_reg_access {
+	__u32 kind;
+	__u32 flags;
+	__u32 address;
+	__u32 len;
+	__u32 fault;
+	__u32 pad;
+	__u64 data;
+};
+
+#define VLAPIC_ACCESS_KIND_MMIO	1
+#define VLAPIC_ACCESS_KIND_MSR	2
+#define VLAPIC_ACCESS_WRITE	(1U << 0)
+#define VLAPIC_FAULT_GP		1
+
+/*
+ * struct vlapic_wait - sleep as a halted CPU.
+ * @timeout_ns: in: relative timeout; < 0 waits without limit.
+ * @flags: must be zero.
+ * @reason: out: VLAPIC_WAKE_*.
+ */
+struct vlapic_wait {
+	__s64 timeout_ns;
+	__u32 flags;
+	__u32 reason;
+};
+
+#define VLAPIC_WAKE_EVENT	1	/* the wake predicate holds */
+#define VLAPIC_WAKE_TIMEOUT	2
+#define VLAPIC_WAKE_SIGNAL	3	/* also returned as -EINTR */
+
+/*
+ * struct vlapic_interrupt - what the CPU takes next.
+ * @flags: in: VLAPIC_INTR_IF (RFLAGS.IF set, no interrupt shadow),
+ *	VLAPIC_INTR_NMI_BLOCKED.
+ * @type: out: VLAPIC_INTR_NONE, _VECTOR, _NMI, _SMI, _INIT, _SIPI,
+ *	_EXTINT.
+ * @vector: out: the vector (VECTOR), start page (SIPI).
+ * @pad: zero.
+ */
+struct vlapic_interrupt {
+	__u32 flags;
+	__u32 type;
+	__u32 vector;
+	__u32 pad;
+};
+
+#define VLAPIC_INTR_IF			(1U << 0)
+#define VLAPIC_INTR_NMI_BLOCKED		(1U << 1)
+
+#define VLAPIC_INTR_NONE	0
+#define VLAPIC_INTR_VECTOR	1
+#define VLAPIC_INTR_NMI		2
+#define VLAPIC_INTR_SMI		3
+#define VLAPIC_INTR_INIT	4
+#define VLAPIC_INTR_SIPI	5
+#define VLAPIC_INTR_EXTINT	6
+
+/*
+ * struct vlapic_lint
+ * @pin: 0 or 1.
+ * @level: 1 asserted, 0 deasserted.
+ */
+struct vlapic_lint {
+	__u32 pin;
+	__u32 level;
+};
+
+/*
+ * struct vlapic_vcpu_stats - per-vCPU counters.
+ * @nr: number of valid entries in @v.
+ * @pad: zero.
+ * @v: counters; names in docs/api.md, in the order of
+ *	include/vlapic/stats.h.
+ */
+struct vlapic_vcpu_stats {
+	__u32 nr;
+	__u32 pad;
+	__u64 v[64];
+};
 
 /*
  * struct vlapic_lapic_state - the complete state of one vLAPIC.

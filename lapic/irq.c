@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vLAPIC interrupt flow: acceptance, priority, acknowledge, EOI, errors,
+ * LVT and LINT delivery, non-vectored events.
+ *
+ * Everything here that touches the register page runs with vlapic->lock
+ * held; the unlocked entry points take it themselves.
+ */
+
+#include <linux/kernel.h>
+
+#include <vlapic/export.h>
+#include "lapic_priv.h"
+
+/**
+ * vlapic_find_highest() - highest vector set in IRR, ISR or TMR.
+ * @vlapic: the vLAPIC (lock held)
+ * @base: APIC_IRR, APIC_ISR or APIC_TMR
+ *
+ * Return: the vector, or -1 when no bit is set.
+ */
+int vlapic_find_highest(struct vlapic *vlapic, u32 base)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		u32 w = vlapic_reg(vlapic, base + i * 16);
+
+		if (w)
+			return i * 32 + __fls(w);
+	}
+	return -1;
+}
+
+/**
+ * vlapic_compute_ppr() - processor priority from TPR and ISR.
+ * @vlapic: the vLAPIC (lock held)
+ *
+ * PPR = TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4] << 4 (SDM 10.8.3.1).
+ *
+ * Return: the PPR value.
+ */
+u8 vlapic_compute_ppr(struct vlapic *vlapic)
+{
+	u8 tpr = vlapic_reg(vlapic, APIC_TASKPRI) & 0xff;
+	u8 isrv = vlapic->highest_isr < 0 ? 0 : vlapic->highest_isr;
+
+	if ((tpr & 0xf0) >= (isrv & 0xf0))
+		return tpr;
+	return isrv & 0xf0;
+}
+
+/**
+ * vlapic_update_ppr() - store the PPR register after a TPR or ISR change.
+ * @vlapic: the vLAPIC (lock held)
+ */
+void vlapic_update_ppr(struct vlapic *vlapic)
+{
+	lockdep_assert_held(&vlapic->lock);
+	vlapic_set_reg(vlapic, APIC_PROCPRI, vlapic_compute_ppr(vlapic));
+}
+
+/**
+ * vlapic_recalc() - recompute every value derived from the registers.
+ * @vlapic: the vLAPIC (lock held)
+ *
+ * Cached highest IRR/ISR, PPR, and the vendor mirrors (RVI, SVI, V_TPR):
+ * after RESET, INIT and state restore nothing derived may survive from
+ * the old state (seed 000: a stale RVI blocked the timer after reboot).
+ */
+void vlapic_recalc(struct vlapic *vlapic)
+{
+	const struct vlapic_ops *ops = vlapic->ops;
+
+	lockdep_assert_held(&vlapic->lock);
+	vlapic->highest_irr = vlapic_find_highest(vlapic, APIC_IRR);
+	vlapic->highest_isr = vlapic_find_highest(vlapic, APIC_ISR);
+	vlapic_update_ppr(vlapic);
+	if (ops && ops->irr_updated)
+		ops->irr_updated(vlapic, vlapic->highest_irr);
+	if (ops && ops->isr_updated)
+		ops->isr_updated(vlapic, vlapic->highest_isr);
+	if (ops && ops->tpr_updated)
+		ops->tpr_updated(vlapic, vlapic_reg(vlapic, APIC_TASKPRI));
+}
+
+static void vlapic_irr_changed(struct vlapic *vlapic)
+{
+	vlapic->highest_irr = vlapic_find_highest(vlapic, APIC_IRR);
+	if (vlapic->ops && vlapic->ops->irr_updated)
+		vlapic->ops->irr_updated(vlapic, vlapic->highest_irr);
+}
+
+static void vlapic_isr_changed(struct vlapic *vlapic)
+{
+	vlapic->highest_isr = vlapic_find_highest(vlapic, APIC_ISR);
+	vlapic_update_ppr(vlapic);
+	if (vlapic->ops && vlapic->ops->isr_updated)
+		vlapic->ops->isr_updated(vlapic, vlapic->highest_isr);
+}
+
+/**
+ * vlapic_set_tpr_locked() - set TPR from any path and propagate it.
+ * @vlapic: the vLAPIC (lock held)
+ * @tpr: new TPR (bits 7:0)
+ */
+void vlapic_set_tpr_locked(struct vlapic *vlapic, u8 tpr)
+{
+	lockdep_assert_held(&vlapic->lock);
+	vlapic_set_reg(vlapic, APIC_TASKPRI, tpr);
+	vlapic_update_ppr(vlapic);
+	if (vlapic->ops && vlapic->ops->tpr_updated)
+		vlapic->ops->tpr_updated(vlapic, tpr);
+}
+
+/**
+ * vlapic_sync_posted() - fold posted vectors into IRR.
+ * @vlapic: the vLAPIC (lock held)
+ *
+ * Called before anything reads the highest IRR vector, so that the wake
+ * predicate, acknowledge and state save see posted interrupts too.
+ */
+void vlapic_sync_posted(struct vlapic *vlapic)
+{
+	u32 pir[8] = {};
+	int i;
+
+	lockdep_assert_held(&vlapic->lock);
+	if (!vlapic->ops || !vlapic->ops->sync_pir)
+		return;
+	if (!vlapic->ops->sync_pir(vlapic, pir))
+		return;
+	for (i = 0; i < 8; i++) {
+		u32 *irr = (u32 *)(vlapic->regs + APIC_IRR + i * 16);
+
+		*irr |= pir[i];
+	}
+	vlapic_irr_changed(vlapic);
+}
+
+static bool vlapic_deliver_error_lvt(struct vlapic *vlapic);
+
+/**
+ * vlapic_set_error() - record an APIC error and raise the error interrupt.
+ * @vlapic: the vLAPIC (lock held)
+ * @esr_bit: APIC_ESR_* bit
+ *
+ * Errors accumulate until the guest writes ESR, which latches them. A new
+ * error raises the LVT error interrupt once; an error found while
+ * delivering that interrupt (an illegal error vector) is recorded but
+ * raises nothing, so the error LVT cannot recurse.
+ */
+void vlapic_set_error(struct vlapic *vlapic, u32 esr_bit)
+{
+	lockdep_assert_held(&vlapic->lock);
+	if (vlapic->esr_pending & esr_bit)
+		return;
+	vlapic->esr_pending |= esr_bit;
+	if (vlapic_deliver_error_lvt(vlapic))
+		vlapic->bus->ops->kick(vlapic);
+}
+
+/* Set a fixed vector in IRR. Returns true when the vCPU needs a kick. */
+static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
+{
+	if (!vlapic_sw_enabled(vlapic)) {
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
+		return false;
+	}
+	if (vector < 16) {
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_RX_ILLEGAL_VECTOR);
+		vlapic_set_error(vlapic, APIC_ESR_RECVILL);
+		return false;
+	}
+	/*
+	 * TMR before IRR: whoever sees the IRR bit (ack, a vendor mirror,
+	 * the EOI that follows) sees the trigger mode that came with it.
+	 */
+	if (level)
+		vlapic_vec_set(vlapic, APIC_TMR, vector);
+	else
+		vlapic_vec_clear(vlapic, APIC_TMR, vector);
+
+	if (vlapic_vec_test(vlapic, APIC_IRR, vector)) {
+		/* Hardware coalesces: one IRR bit per vector. */
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_COALESCED);
+		return false;
+	}
+	vlapic_vec_set(vlapic, APIC_IRR, vector);
+	vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
+	if (vector > vlapic->highest_irr) {
+		vlapic->highest_irr = vector;
+		if (vlapic->ops && vlapic->ops->irr_updated)
+			vlapic->ops->irr_updated(vlapic, vector);
+	}
+	return true;
+}
+
+/**
+ * vlapic_accept_locked() - accept one interrupt message.
+ * @vlapic: the target (lock held)
+ * @irq: the message (destination already matched)
+ *
+ * Return: true when an event became pending and the vCPU must be kicked.
+ */
+bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
+{
+	lockdep_assert_held(&vlapic->lock);
+
+	switch (irq->delivery_mode) {
+	case APIC_DM_FIXED:
+	case APIC_DM_LOWEST:
+		return vlapic_accept_fixed(vlapic, irq->vector, irq->level);
+	case APIC_DM_NMI:
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_NMI);
+		vlapic->pending_events |= VLAPIC_EVENT_NMI;
+		return true;
+	case APIC_DM_SMI:
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_SMI);
+		vlapic->pending_events |= VLAPIC_EVENT_SMI;
+		return true;
+	case APIC_DM_INIT:
+		/* INIT level de-assert only synchronizes arbitration IDs. */
+		if (irq->level && !irq->assert)
+			return false;
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_INIT);
+		vlapic->pending_events |= VLAPIC_EVENT_INIT;
+		return true;
+	case APIC_DM_STARTUP:
+		/* SIPI only acts on a vCPU waiting for it (or about to). */
+		if (vlapic->mp_state != VLAPIC_MP_WAIT_FOR_SIPI &&
+		    !(vlapic->pending_events & VLAPIC_EVENT_INIT)) {
+			vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
+			return false;
+		}
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI);
+		vlapic->sipi_vector = irq->vector;
+		vlapic->pending_events |= VLAPIC_EVENT_SIPI;
+		return true;
+	case APIC_DM_EXTINT:
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_EXTINT);
+		vlapic->pending_events |= VLAPIC_EVENT_EXTINT;
+		return true;
+	default:
+		/* Delivery mode 3 (remote read) is reserved: ignored. */
+		return false;
+	}
+}
+
+/**
+ * vlapic_accept() - accept one interrupt message; takes the lock.
+ * @vlapic: the target
+ * @irq: the message (destination already matched)
+ *
+ * Fixed and lowest-priority vectors go to the vendor's posted-interrupt
+ * path when it takes them; everything else is set under the lock. Kicks
+ * the vCPU when something became pending.
+ */
+void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
+{
+	const struct vlapic_ops *ops = vlapic->ops;
+	unsigned long flags;
+	bool kick;
+
+	if (ops && ops->deliver_posted &&
+	    (irq->delivery_mode == APIC_DM_FIXED ||
+	     irq->delivery_mode == APIC_DM_LOWEST) && irq->vector >= 16) {
+		raw_spin_lock_irqsave(&vlapic->lock, flags);
+		kick = vlapic_sw_enabled(vlapic);
+		if (kick) {
+			if (irq->level)
+				vlapic_vec_set(vlapic, APIC_TMR, irq->vector);
+			else
+				vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
+			vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
+		} else {
+			vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
+		}
+		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+		if (!kick || ops->deliver_posted(vlapic, irq->vector))
+			return;
+		/* The vendor declined: fall back to IRR, which counts again. */
+		raw_spin_lock_irqsave(&vlapic->lock, flags);
+		vlapic->stats.v[VLAPIC_STAT_FIXED_ACCEPTED]--;
+		kick = vlapic_accept_locked(vlapic, irq);
+		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	} else {
+		raw_spin_lock_irqsave(&vlapic->lock, flags);
+		kick = vlapic_accept_locked(vlapic, irq);
+		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	}
+	if (kick)
+		vlapic->bus->ops->kick(vlapic);
+}
+
+/* Build the message an LVT entry describes. */
+static bool vlapic_lvt_message(u32 lvt_off, u32 lvt, struct vlapic_irq *irq)
+{
+	*irq = (struct vlapic_irq) {
+		.vector = lvt & APIC_VECTOR_MASK,
+		.delivery_mode = lvt & APIC_MODE_MASK,
+		.shorthand = VLAPIC_SH_SELF,
+		.assert = true,
+	};
+	switch (lvt_off) {
+	case APIC_LVTT:
+	case APIC_LVTERR:
+		/* No delivery-mode field: always fixed, edge. */
+		irq->delivery_mode = APIC_DM_FIXED;
+		break;
+	case APIC_LVT0:
+	case APIC_LVT1:
+		/* Level trigger only applies to fixed delivery. */
+		irq->level = irq->delivery_mode == APIC_DM_FIXED &&
+			     (lvt & APIC_LVT_LEVEL_TRIGGER);
+		break;
+	default:
+		break;
+	}
+	return !(lvt & APIC_LVT_MASKED);
+}
+
+/**
+ * vlapic_deliver_lvt() - raise the interrupt an LVT entry describes.
+ * @vlapic: the vLAPIC (lock held)
+ * @lvt_off: APIC_LVTT, APIC_LVT0, ... (not APIC_LVTERR: see set_error)
+ *
+ * Return: true when the vCPU must be kicked.
+ */
+bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off)
+{
+	struct vlapic_irq irq;
+
+	lockdep_assert_held(&vlapic->lock);
+	if (!vlapic_lvt_message(lvt_off, vlapic_reg(vlapic, lvt_off), &irq))
+		return false;
+	return vlapic_accept_locked(vlapic, &irq);
+}
+
+static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
+{
+	struct vlapic_irq irq;
+
+	if (!vlapic_lvt_message(APIC_LVTERR, vlapic_reg(vlapic, APIC_LVTERR),
+				&irq))
+		return false;
+	vlapic_stat_inc(vlapic, VLAPIC_STAT_ERROR_LVT);
+	if (irq.vector < 16) {
+		/* Recorded, but raising it would recurse: stop here. */
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_RX_ILLEGAL_VECTOR);
+		vlapic->esr_pending |= APIC_ESR_RECVILL;
+		return false;
+	}
+	return vlapic_accept_fixed(vlapic, irq.vector, false);
+}
+
+/**
+ * vlapic_set_lint() - drive a LINT input pin.
+ * @vlapic: the vLAPIC
+ * @pin: 0 (LINT0) or 1 (LINT1)
+ * @level: logical level (asserted = true), before the LVT's polarity
+ *
+ * Edge-triggered entries deliver on a rising edge; a level-triggered
+ * fixed entry delivers while asserted and remote IRR is clear, sets remote
+ * IRR, and the EOI of its vector clears it.
+ */
+void vlapic_set_lint(struct vlapic *vlapic, unsigned int pin, bool level)
+{
+	u32 off = pin ? APIC_LVT1 : APIC_LVT0;
+	unsigned long flags;
+	bool was, kick = false;
+	u32 lvt;
+
+	if (WARN_ON_ONCE(pin > 1))
+		return;
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	lvt = vlapic_reg(vlapic, off);
+	if (lvt & APIC_INPUT_POLARITY)
+		level = !level;
+	was = vlapic->lint_levels & BIT(pin);
+	if (level)
+		vlapic->lint_levels |= BIT(pin);
+	else
+		vlapic->lint_levels &= ~BIT(pin);
+
+	if ((lvt & APIC_MODE_MASK) == APIC_DM_FIXED &&
+	    (lvt & APIC_LVT_LEVEL_TRIGGER)) {
+		if (level && !(lvt & APIC_LVT_REMOTE_IRR) &&
+		    !(lvt & APIC_LVT_MASKED)) {
+			vlapic_set_reg(vlapic, off, lvt | APIC_LVT_REMOTE_IRR);
+			kick = vlapic_deliver_lvt(vlapic, off);
+		}
+	} else if (level && !was) {
+		kick = vlapic_deliver_lvt(vlapic, off);
+	}
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	if (kick)
+		vlapic->bus->ops->kick(vlapic);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_set_lint);
+
+/* Highest IRR vector the CPU would take now, or -1. */
+static int vlapic_deliverable_vector(struct vlapic *vlapic)
+{
+	int vec = vlapic->highest_irr;
+
+	if (vec < 0 || !vlapic_sw_enabled(vlapic) || !vlapic_hw_enabled(vlapic))
+		return -1;
+	if ((vec & 0xf0) <= (vlapic_reg(vlapic, APIC_PROCPRI) & 0xf0))
+		return -1;
+	return vec;
+}
+
+/**
+ * vlapic_has_deliverable() - the vCPU wake predicate.
+ * @vlapic: the vLAPIC
+ *
+ * True when the highest pending vector's class is above the PPR class on
+ * an enabled APIC (posted vectors included), or an NMI, SMI, INIT, SIPI or
+ * ExtINT is pending. A vCPU waiting for SIPI wakes only for INIT or SIPI.
+ * This is the single source of truth for HLT wake-up.
+ *
+ * Return: whether the vCPU has something to take.
+ */
+bool vlapic_has_deliverable(struct vlapic *vlapic)
+{
+	unsigned long flags;
+	bool ret;
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	vlapic_sync_posted(vlapic);
+	if (vlapic->mp_state == VLAPIC_MP_WAIT_FOR_SIPI)
+		ret = vlapic->pending_events &
+		      (VLAPIC_EVENT_INIT | VLAPIC_EVENT_SIPI);
+	else
+		ret = vlapic->pending_events ||
+		      vlapic_deliverable_vector(vlapic) >= 0;
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_has_deliverable);
+
+/**
+ * vlapic_pending_vector() - the vector the CPU would take now.
+ * @vlapic: the vLAPIC
+ *
+ * Return: the highest pending vector above the PPR class, or -1.
+ */
+int vlapic_pending_vector(struct vlapic *vlapic)
+{
+	unsigned long flags;
+	int vec;
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	vlapic_sync_posted(vlapic);
+	vec = vlapic_deliverable_vector(vlapic);
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	return vec;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_pending_vector);
+
+/**
+ * vlapic_ack() - acknowledge the highest deliverable vector.
+ * @vlapic: the vLAPIC
+ *
+ * What the CPU's interrupt acknowledge does: the vector moves from IRR to
+ * ISR and PPR rises to its class. The caller injects the vector.
+ *
+ * Return: the vector, or -1 when nothing is deliverable.
+ */
+int vlapic_ack(struct vlapic *vlapic)
+{
+	unsigned long flags;
+	int vec;
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	vlapic_sync_posted(vlapic);
+	vec = vlapic_deliverable_vector(vlapic);
+	if (vec >= 0) {
+		vlapic_vec_clear(vlapic, APIC_IRR, vec);
+		vlapic_vec_set(vlapic, APIC_ISR, vec);
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_ACKED);
+		vlapic_irr_changed(vlapic);
+		vlapic_isr_changed(vlapic);
+	}
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	return vec;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ack);
+
+/**
+ * vlapic_eoi_locked() - end of interrupt.
+ * @vlapic: the vLAPIC (lock held)
+ * @vector: the vector to clear from ISR, or -1 for the highest one (an
+ *	EOI register write)
+ *
+ * Clears the ISR bit, lowers PPR, clears the remote IRR of a
+ * level-triggered LINT entry with that vector.
+ *
+ * Return: the vector to broadcast to the IOAPIC (its TMR bit is set and
+ * broadcast is not suppressed), else -1. The caller passes it to
+ * vlapic_eoi_notify() once the lock is released.
+ */
+int vlapic_eoi_locked(struct vlapic *vlapic, int vector)
+{
+	u32 off;
+
+	lockdep_assert_held(&vlapic->lock);
+	if (vector < 0)
+		vector = vlapic->highest_isr;
+	if (vector < 0 || !vlapic_vec_test(vlapic, APIC_ISR, vector)) {
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_SPURIOUS_EOI);
+		return -1;
+	}
+	vlapic_vec_clear(vlapic, APIC_ISR, vector);
+	vlapic_isr_changed(vlapic);
+	vlapic_stat_inc(vlapic, VLAPIC_STAT_EOI);
+
+	for (off = APIC_LVT0; off <= APIC_LVT1; off += 0x10) {
+		u32 lvt = vlapic_reg(vlapic, off);
+
+		if ((lvt & APIC_LVT_REMOTE_IRR) &&
+		    (lvt & APIC_VECTOR_MASK) == vector)
+			vlapic_set_reg(vlapic, off, lvt & ~APIC_LVT_REMOTE_IRR);
+	}
+
+	if (!vlapic_vec_test(vlapic, APIC_TMR, vector))
+		return -1;
+	if (vlapic_cfg(vlapic)->directed_eoi &&
+	    (vlapic_reg(vlapic, APIC_SPIV) & APIC_SPIV_DIRECTED_EOI))
+		return -1;
+	vlapic_stat_inc(vlapic, VLAPIC_STAT_EOI_BROADCAST);
+	return vector;
+}
+
+/**
+ * vlapic_eoi_notify() - tell the IOAPIC about a level-triggered EOI.
+ * @vlapic: the vLAPIC (lock not held)
+ * @vector: vlapic_eoi_locked()'s result
+ */
+void vlapic_eoi_notify(struct vlapic *vlapic, int vector)
+{
+	const struct vlapic_bus_ops *ops = vlapic->bus->ops;
+
+	if (vector >= 0 && ops->eoi_broadcast)
+		ops->eoi_broadcast(vlapic->bus, vlapic, vector);
+}
+
+/**
+ * vlapic_eoi_vector() - EOI of a known vector (VMX EOI-induced exit).
+ * @vlapic: the vLAPIC
+ * @vector: the vector the guest EOIed
+ */
+void vlapic_eoi_vector(struct vlapic *vlapic, u8 vector)
+{
+	unsigned long flags;
+	int bcast;
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	bcast = vlapic_eoi_locked(vlapic, vector);
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	vlapic_eoi_notify(vlapic, bcast);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_eoi_vector);
+
+/**
+ * vlapic_pending_events() - non-vectored events held for the vCPU.
+ * @vlapic: the vLAPIC
+ *
+ * Return: VLAPIC_EVENT_* bits.
+ */
+u32 vlapic_pending_events(struct vlapic *vlapic)
+{
+	return READ_ONCE(vlapic->pending_events);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_pending_events);
+
+/**
+ * vlapic_take_event() - consume one pending non-vectored event.
+ * @vlapic: the vLAPIC
+ * @event: one VLAPIC_EVENT_* bit
+ * @sipi_vector: for VLAPIC_EVENT_SIPI, the start page
+ *
+ * INIT performs the INIT reset of the vLAPIC and leaves an AP waiting for
+ * SIPI (the BSP stays runnable). SIPI is taken only by a vCPU waiting for
+ * it and makes it runnable; a SIPI to a running vCPU is dropped.
+ *
+ * Return: true when the event was pending (and, for SIPI, acted upon).
+ */
+bool vlapic_take_event(struct vlapic *vlapic, u32 event, u8 *sipi_vector)
+{
+	unsigned long flags;
+	bool taken;
+
+	if (WARN_ON_ONCE(hweight32(event) != 1 || (event & ~VLAPIC_EVENT_ALL)))
+		return false;
+	if (event == VLAPIC_EVENT_INIT) {
+		/* INIT may rewrite IDs: the reset path rebuilds the map. */
+		raw_spin_lock_irqsave(&vlapic->lock, flags);
+		taken = vlapic->pending_events & VLAPIC_EVENT_INIT;
+		vlapic->pending_events &= ~VLAPIC_EVENT_INIT;
+		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+		if (taken)
+			vlapic_init_reset(vlapic);
+		return taken;
+	}
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	taken = vlapic->pending_events & event;
+	vlapic->pending_events &= ~event;
+	if (taken && event == VLAPIC_EVENT_SIPI) {
+		if (vlapic->mp_state == VLAPIC_MP_WAIT_FOR_SIPI) {
+			vlapic->mp_state = VLAPIC_MP_RUNNABLE;
+			if (sipi_vector)
+				*sipi_vector = vlapic->sipi_vector;
+		} else {
+			taken = false;
+		}
+	}
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	return taken;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_take_event);
+
+/**
+ * vlapic_mp_state() - where the vCPU is in the INIT-SIPI protocol.
+ * @vlapic: the vLAPIC
+ *
+ * Return: VLAPIC_MP_RUNNABLE or VLAPIC_MP_WAIT_FOR_SIPI.
+ */
+enum vlapic_mp_state vlapic_mp_state(struct vlapic *vlapic)
+{
+	return READ_ONCE(vlapic->mp_state);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_mp_state);

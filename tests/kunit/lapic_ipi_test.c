@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vlapic_ipi: destinations (physical, logical flat/cluster/x2APIC,
+ * broadcast, shorthands), lowest priority, NMI, INIT-SIPI-SIPI, self IPI,
+ * the APIC-ID map at 288 vCPUs.
+ */
+
+#include "lapic_env.h"
+
+#define ICR_FIXED(vec)	((vec) | APIC_DM_FIXED)
+
+static void enable_all(struct lapic_env *env)
+{
+	unsigned int i;
+
+	for (i = 0; i < env->nr; i++)
+		apic_sw_enable(env->v[i]);
+}
+
+/* Bitmask of the vLAPICs that have @vec pending. */
+static u32 who_has(struct lapic_env *env, u8 vec)
+{
+	u32 mask = 0;
+	unsigned int i;
+
+	for (i = 0; i < env->nr && i < 32; i++)
+		if (irr_test(env->v[i], vec))
+			mask |= BIT(i);
+	return mask;
+}
+
+static void xapic_ipi(struct vlapic *src, u32 dest, u32 icr)
+{
+	wr(src, APIC_ICR2, dest << 24);
+	wr(src, APIC_ICR, icr);
+}
+
+static void ipi_physical(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 4, NULL, NULL);
+
+	enable_all(env);
+	xapic_ipi(env->v[0], 2, ICR_FIXED(0x40));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x40), BIT(2));
+	xapic_ipi(env->v[0], 0xff, ICR_FIXED(0x41));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x41), 0xfU);
+	xapic_ipi(env->v[0], 9, ICR_FIXED(0x42));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x42), 0);
+	/* ICR reads back idle with what was written. */
+	KUNIT_EXPECT_EQ(test, rd(env->v[0], APIC_ICR), 0x42);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(env->v[0], VLAPIC_STAT_IPI_SENT), 3);
+	/* The map follows an ID change. */
+	wr(env->v[2], APIC_ID, 9 << 24);
+	xapic_ipi(env->v[0], 9, ICR_FIXED(0x43));
+	xapic_ipi(env->v[0], 2, ICR_FIXED(0x44));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x43), BIT(2));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x44), 0);
+	/* Duplicate IDs: both answer, as on a real bus. */
+	wr(env->v[3], APIC_ID, 9 << 24);
+	xapic_ipi(env->v[0], 9, ICR_FIXED(0x45));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x45), BIT(2) | BIT(3));
+}
+
+static void ipi_logical_flat(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 4, NULL, NULL);
+	unsigned int i;
+
+	enable_all(env);
+	for (i = 0; i < 4; i++)
+		wr(env->v[i], APIC_LDR, BIT(i) << 24);
+	xapic_ipi(env->v[0], 0x06, ICR_FIXED(0x50) | APIC_DEST_LOGICAL);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x50), BIT(1) | BIT(2));
+	xapic_ipi(env->v[0], 0xff, ICR_FIXED(0x51) | APIC_DEST_LOGICAL);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x51), 0xfU);
+	xapic_ipi(env->v[0], 0x30, ICR_FIXED(0x52) | APIC_DEST_LOGICAL);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x52), 0);
+	/* A shared bit (not unique in flat mode): both still receive. */
+	wr(env->v[3], APIC_LDR, 0x02 << 24);
+	xapic_ipi(env->v[0], 0x02, ICR_FIXED(0x53) | APIC_DEST_LOGICAL);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x53), BIT(1) | BIT(3));
+}
+
+static void ipi_logical_cluster(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 4, NULL, NULL);
+	static const u8 ldr[4] = { 0x00, 0x11, 0x12, 0x21 };
+	unsigned int i;
+
+	enable_all(env);
+	for (i = 0; i < 4; i++) {
+		wr(env->v[i], APIC_DFR, APIC_DFR_CLUSTER);
+		wr(env->v[i], APIC_LDR, ldr[i] << 24);
+	}
+	KUNIT_EXPECT_EQ(test, rd(env->v[1], APIC_DFR), APIC_DFR_CLUSTER);
+	xapic_ipi(env->v[0], 0x13, ICR_FIXED(0x60) | APIC_DEST_LOGICAL);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x60), BIT(1) | BIT(2));
+	xapic_ipi(env->v[0], 0x21, ICR_FIXED(0x61) | APIC_DEST_LOGICAL);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x61), BIT(3));
+	xapic_ipi(env->v[0], 0x31, ICR_FIXED(0x62) | APIC_DEST_LOGICAL);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x62), 0);
+	/* Mixed models: v1 back to flat; each target matches its own model. */
+	wr(env->v[1], APIC_DFR, APIC_DFR_FLAT);
+	xapic_ipi(env->v[0], 0x13, ICR_FIXED(0x63) | APIC_DEST_LOGICAL);
+	/* v1 flat LDR 0x11 & 0x13 != 0; v2 cluster 1 bit 1. */
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x63), BIT(1) | BIT(2));
+}
+
+static void ipi_logical_x2apic(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 20, NULL, NULL);
+	unsigned int i;
+	u32 mask = 0;
+
+	for (i = 0; i < env->nr; i++) {
+		KUNIT_ASSERT_EQ(test, to_x2apic(env->v[i]), VLAPIC_ACCESS_OK);
+		apic_sw_enable(env->v[i]);
+	}
+	/* Cluster 0, bits 1 and 3: IDs 1 and 3. Cluster 1, bit 2: ID 18. */
+	vlapic_msr_write(env->v[0], 0x830, (0x0000000aULL << 32) |
+			 APIC_DEST_LOGICAL | 0x70);
+	vlapic_msr_write(env->v[0], 0x830, (0x00010004ULL << 32) |
+			 APIC_DEST_LOGICAL | 0x71);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x70), BIT(1) | BIT(3));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x71), BIT(18));
+	vlapic_msr_write(env->v[0], 0x830, (0xffffffffULL << 32) | 0x72);
+	for (i = 0; i < env->nr; i++)
+		mask |= BIT(i);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x72), mask);
+	/* x2APIC physical unicast to ID 19. */
+	vlapic_msr_write(env->v[0], 0x830, (19ULL << 32) | 0x73);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x73), BIT(19));
+	/* An xAPIC-format 0xff (IOAPIC/MSI) is a broadcast to x2APIC too. */
+	send_fixed(env, 0xff, 0x74, false);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x74), mask);
+	/* Self IPI register. */
+	vlapic_msr_write(env->v[5], 0x83f, 0x75);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x75), BIT(5));
+}
+
+static void ipi_shorthands(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 4, NULL, NULL);
+
+	enable_all(env);
+	xapic_ipi(env->v[1], 0, ICR_FIXED(0x80) | APIC_DEST_SELF);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x80), BIT(1));
+	xapic_ipi(env->v[1], 0, ICR_FIXED(0x81) | APIC_DEST_ALLINC);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x81), 0xfU);
+	xapic_ipi(env->v[1], 0, ICR_FIXED(0x82) | APIC_DEST_ALLBUT);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x82), 0xfU & ~BIT(1));
+	/* A globally disabled APIC is off the bus. */
+	vlapic_msr_write(env->v[3], 0x1b, VLAPIC_DEFAULT_BASE);
+	xapic_ipi(env->v[1], 0, ICR_FIXED(0x83) | APIC_DEST_ALLINC);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x83), 0x7U);
+}
+
+static void ipi_lowest_priority(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 4, NULL, NULL);
+	unsigned int i, n, got[4] = {};
+
+	enable_all(env);
+	for (i = 0; i < 4; i++)
+		wr(env->v[i], APIC_TASKPRI, 0x40 - i * 0x10);
+	/* Four targets with different TPRs: the lowest gets it. */
+	xapic_ipi(env->v[0], 0xff, APIC_DM_LOWEST | 0x90);
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x90), BIT(3));
+	/* Equal priorities: round robin, each gets its share. */
+	for (i = 0; i < 4; i++)
+		wr(env->v[i], APIC_TASKPRI, 0x20);
+	for (n = 0; n < 8; n++) {
+		xapic_ipi(env->v[0], 0xff, APIC_DM_LOWEST | 0xa0);
+		for (i = 0; i < 4; i++) {
+			if (!irr_test(env->v[i], 0xa0))
+				continue;
+			got[i]++;
+			/* Take it (PPR back to 0x20 after the EOI). */
+			KUNIT_EXPECT_EQ(test, vlapic_ack(env->v[i]), 0xa0);
+			wr(env->v[i], APIC_EOI, 0);
+		}
+		KUNIT_EXPECT_EQ(test, got[0] + got[1] + got[2] + got[3], n + 1);
+	}
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_EQ_MSG(test, got[i], 2, "target %u", i);
+	/* A software-disabled target never wins (it would drop the vector). */
+	wr(env->v[2], APIC_TASKPRI, 0);
+	wr(env->v[2], APIC_SPIV, 0xff);
+	xapic_ipi(env->v[0], 0xff, APIC_DM_LOWEST | 0xb0);
+	KUNIT_EXPECT_EQ(test, hweight32(who_has(env, 0xb0)), 1);
+	KUNIT_EXPECT_FALSE(test, irr_test(env->v[2], 0xb0));
+}
+
+static void ipi_nmi_and_init_sipi_sipi(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct vlapic *ap = env->v[1];
+	u8 vec = 0;
+
+	enable_all(env);
+	xapic_ipi(env->v[0], 1, APIC_DM_NMI);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(ap), VLAPIC_EVENT_NMI);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_NMI, NULL));
+
+	/* An AP comes out of RESET waiting for SIPI. */
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_WAIT_FOR_SIPI);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(env->v[0]), VLAPIC_MP_RUNNABLE);
+	/* INIT assert, INIT de-assert (no effect), SIPI, SIPI. */
+	wr(ap, APIC_TASKPRI, 0x30);
+	xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_LEVELTRIG |
+		  APIC_INT_ASSERT);
+	KUNIT_EXPECT_TRUE(test, vlapic_has_deliverable(ap));
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_INIT, NULL));
+	KUNIT_EXPECT_EQ(test, rd(ap, APIC_TASKPRI), 0);	/* INIT reset */
+	KUNIT_EXPECT_EQ(test, rd(ap, APIC_ID), 1U << 24);	/* ID kept */
+	xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_LEVELTRIG);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(ap), 0);
+	/* Waiting for SIPI, only INIT or SIPI wake: an NMI does not. */
+	xapic_ipi(env->v[0], 1, APIC_DM_NMI);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(ap), VLAPIC_EVENT_NMI);
+	KUNIT_EXPECT_FALSE(test, vlapic_has_deliverable(ap));
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9a);
+	KUNIT_EXPECT_TRUE(test, vlapic_has_deliverable(ap));
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vec, 0x9a);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_RUNNABLE);
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9b);
+	KUNIT_EXPECT_FALSE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vec, 0x9a);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(ap, VLAPIC_STAT_SIPI_IGNORED), 1);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(ap, VLAPIC_STAT_SIPI), 1);
+	/* INIT to the BSP leaves it runnable. */
+	xapic_ipi(ap, 0, APIC_DM_INIT | APIC_INT_ASSERT);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(env->v[0], VLAPIC_EVENT_INIT,
+						  NULL));
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(env->v[0]), VLAPIC_MP_RUNNABLE);
+}
+
+static void ipi_map_288(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 288, NULL, NULL);
+	unsigned int i;
+	u32 hits = 0;
+
+	for (i = 0; i < env->nr; i++) {
+		KUNIT_ASSERT_EQ(test, to_x2apic(env->v[i]), VLAPIC_ACCESS_OK);
+		apic_sw_enable(env->v[i]);
+	}
+	vlapic_msr_write(env->v[0], 0x830, (287ULL << 32) | 0x40);
+	/* Cluster 17 (IDs 272-287), bits 0 and 15: IDs 272 and 287. */
+	vlapic_msr_write(env->v[0], 0x830, (0x00118001ULL << 32) |
+			 APIC_DEST_LOGICAL | 0x41);
+	for (i = 0; i < env->nr; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, irr_test(env->v[i], 0x40), i == 287,
+				    "vcpu %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, irr_test(env->v[i], 0x41),
+				    i == 272 || i == 287, "vcpu %u", i);
+		hits += irr_test(env->v[i], 0x40) + irr_test(env->v[i], 0x41);
+	}
+	KUNIT_EXPECT_EQ(test, hits, 3);
+}
+
+static struct kunit_case ipi_cases[] = {
+	KUNIT_CASE(ipi_physical),
+	KUNIT_CASE(ipi_logical_flat),
+	KUNIT_CASE(ipi_logical_cluster),
+	KUNIT_CASE(ipi_logical_x2apic),
+	KUNIT_CASE(ipi_shorthands),
+	KUNIT_CASE(ipi_lowest_priority),
+	KUNIT_CASE(ipi_nmi_and_init_sipi_sipi),
+	KUNIT_CASE(ipi_map_288),
+	{}
+};
+
+static struct kunit_suite ipi_suite = {
+	.name = "vlapic_ipi",
+	.exit = env_exit,
+	.test_cases = ipi_cases,
+};
+
+kunit_test_suite(ipi_suite);

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vlapic_timer: one-shot, periodic and TSC-deadline on a hand-driven
+ * clock (exact), the seed-002 interleavings of expiry, reprogramming and
+ * teardown, and a few runs on real hrtimers with generous bounds.
+ */
+
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+
+#include "lapic_env.h"
+
+#define MSR_DEADLINE	VLAPIC_MSR_TSC_DEADLINE
+
+static struct vlapic *timer_env(struct kunit *test, struct lapic_env **envp)
+{
+	*envp = env_create(test, 1, NULL, NULL);
+	apic_sw_enable((*envp)->v[0]);
+	wr((*envp)->v[0], APIC_TDCR, APIC_TDR_DIV_1);
+	return (*envp)->v[0];
+}
+
+static u64 fired(struct vlapic *v)
+{
+	return vlapic_stat(v, VLAPIC_STAT_TIMER_FIRED);
+}
+
+static void timer_oneshot(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+
+	wr(v, APIC_LVTT, 0x30);
+	wr(v, APIC_TMICT, 1000);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 1000);
+	fake_clock_advance(&env->fc, 400);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 600);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x30));
+	fake_clock_advance(&env->fc, 600);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x30));
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMICT), 1000);
+	fake_clock_advance(&env->fc, 100000);
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+	/* Writing 0 stops a running count. */
+	wr(v, APIC_TMICT, 500);
+	wr(v, APIC_TMICT, 0);
+	fake_clock_advance(&env->fc, 1000);
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v), 0);
+}
+
+static void timer_periodic(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x31);
+	wr(v, APIC_TMICT, 1000000);
+	fake_clock_advance(&env->fc, 10500000);
+	KUNIT_EXPECT_EQ(test, fired(v), 10);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 500000);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_TIMER_RESYNC), 0);
+	/* Fires coalesce in IRR: one pending vector. */
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x31);
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), -1);
+}
+
+static void timer_periodic_floor(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+
+	KUNIT_ASSERT_EQ(test, vlapic_timer_min_period_ns(), 200000);
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x31);
+	wr(v, APIC_TMICT, 10);
+	fake_clock_advance(&env->fc, 1000000);
+	/* First count of 10 ns, then periods floored at 200 us. */
+	KUNIT_EXPECT_EQ(test, fired(v), 5);
+}
+
+static void timer_divide_change(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+	u64 start = env->fc.now;
+	static const struct { u32 dcr, div; } divs[] = {
+		{ 0x0, 2 }, { 0x1, 4 }, { 0x2, 8 }, { 0x3, 16 },
+		{ 0x8, 32 }, { 0x9, 64 }, { 0xa, 128 }, { 0xb, 1 },
+	};
+	unsigned int i;
+
+	wr(v, APIC_LVTT, 0x30);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_2);
+	wr(v, APIC_TMICT, 1000);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v), start + 2000);
+	fake_clock_advance(&env->fc, 500);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 750);
+	/* The remaining 750 ticks continue at the new rate. */
+	wr(v, APIC_TDCR, APIC_TDR_DIV_1);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v), start + 1250);
+	for (i = 0; i < ARRAY_SIZE(divs); i++) {
+		wr(v, APIC_TMICT, 0);
+		wr(v, APIC_TDCR, divs[i].dcr);
+		wr(v, APIC_TMICT, 100);
+		KUNIT_EXPECT_EQ_MSG(test, fake_clock_expiry(&env->fc, v),
+				    env->fc.now + 100 * divs[i].div,
+				    "dcr %#x", divs[i].dcr);
+	}
+}
+
+static void timer_masked_keeps_counting(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+
+	wr(v, APIC_LVTT, APIC_LVT_MASKED | APIC_LVT_TIMER_PERIODIC | 0x33);
+	wr(v, APIC_TMICT, 1000000);
+	fake_clock_advance(&env->fc, 3250000);
+	KUNIT_EXPECT_EQ(test, fired(v), 3);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x33));
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 750000);
+	/* Unmasking delivers from the next expiry. */
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x33);
+	fake_clock_advance(&env->fc, 750000);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x33));
+}
+
+static void timer_mode_switches(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+	u64 val;
+
+	/* One-shot -> periodic keeps the running count. */
+	wr(v, APIC_LVTT, 0x34);
+	wr(v, APIC_TMICT, 1000000);
+	fake_clock_advance(&env->fc, 300000);
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x34);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 700000);
+	fake_clock_advance(&env->fc, 700000 + 2000000);
+	KUNIT_EXPECT_EQ(test, fired(v), 3);
+	/* Periodic -> TSC-deadline disarms and clears the initial count. */
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0x34);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMICT), 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMCCT), 0);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v), 0);
+	/* Initial count writes are ignored in TSC-deadline mode. */
+	wr(v, APIC_TMICT, 5);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_TMICT), 0);
+	/* TSC-deadline -> one-shot clears the deadline. */
+	vlapic_msr_write(v, MSR_DEADLINE, vlapic_guest_tsc(v) + 100000);
+	wr(v, APIC_LVTT, 0x34);
+	vlapic_msr_read(v, MSR_DEADLINE, &val);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	fake_clock_advance(&env->fc, 200000);
+	KUNIT_EXPECT_EQ(test, fired(v), 3);
+}
+
+static void timer_tsc_deadline(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+	u64 val, deadline;
+
+	/* Outside deadline mode the MSR ignores writes and reads zero. */
+	vlapic_msr_write(v, MSR_DEADLINE, vlapic_guest_tsc(v) + 10);
+	vlapic_msr_read(v, MSR_DEADLINE, &val);
+	KUNIT_EXPECT_EQ(test, val, 0);
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0x35);
+	deadline = vlapic_guest_tsc(v) + 5000;
+	KUNIT_EXPECT_EQ(test, vlapic_msr_write(v, MSR_DEADLINE, deadline),
+			VLAPIC_ACCESS_OK);
+	vlapic_msr_read(v, MSR_DEADLINE, &val);
+	KUNIT_EXPECT_EQ(test, val, deadline);
+	fake_clock_advance(&env->fc, 4999);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x35));
+	fake_clock_advance(&env->fc, 1);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x35));
+	vlapic_msr_read(v, MSR_DEADLINE, &val);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x35);
+	wr(v, APIC_EOI, 0);
+
+	/* A deadline in the past fires within the write. */
+	vlapic_msr_write(v, MSR_DEADLINE, vlapic_guest_tsc(v) - 1);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x35));
+	KUNIT_EXPECT_EQ(test, fired(v), 2);
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x35);
+	wr(v, APIC_EOI, 0);
+
+	/* Writing 0 disarms. */
+	vlapic_msr_write(v, MSR_DEADLINE, vlapic_guest_tsc(v) + 100);
+	vlapic_msr_write(v, MSR_DEADLINE, 0);
+	fake_clock_advance(&env->fc, 1000);
+	KUNIT_EXPECT_EQ(test, fired(v), 2);
+	/* A far deadline saturates instead of overflowing. */
+	vlapic_msr_write(v, MSR_DEADLINE, ~0ULL);
+	fake_clock_advance(&env->fc, 1000000000ULL);
+	KUNIT_EXPECT_EQ(test, fired(v), 2);
+	vlapic_msr_read(v, MSR_DEADLINE, &val);
+	KUNIT_EXPECT_EQ(test, val, ~0ULL);
+}
+
+static void timer_tsc_deadline_not_offered(struct kunit *test)
+{
+	struct vlapic_config cfg = env_default_config;
+	struct lapic_env *env;
+	u64 val;
+
+	cfg.tsc_deadline = false;
+	env = env_create(test, 1, &cfg, NULL);
+	KUNIT_EXPECT_EQ(test, vlapic_msr_read(env->v[0], MSR_DEADLINE, &val),
+			VLAPIC_ACCESS_GP);
+	KUNIT_EXPECT_EQ(test, vlapic_msr_write(env->v[0], MSR_DEADLINE, 1),
+			VLAPIC_ACCESS_GP);
+	/* Mode bits 18:17 = 10b are reserved without the feature. */
+	apic_sw_enable(env->v[0]);
+	wr(env->v[0], APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0x36);
+	KUNIT_EXPECT_EQ(test, rd(env->v[0], APIC_LVTT), 0x36);
+}
+
+/*
+ * Seed 002: the expiry callback was already on its way when the guest
+ * reprogrammed the timer. The stale callback must neither tick nor
+ * complain; the new count must tick exactly once.
+ */
+static void timer_seed002_stale_callback(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+	u64 start = env->fc.now;
+
+	wr(v, APIC_LVTT, 0x37);
+	wr(v, APIC_TMICT, 1000);
+	fake_clock_advance(&env->fc, 500);
+	wr(v, APIC_TMICT, 5000);		/* now due at start + 5500 */
+	env->fc.now = start + 1000;		/* the old expiry time */
+	vlapic_timer_expired(v);		/* the stale callback runs */
+	KUNIT_EXPECT_EQ(test, fired(v), 0);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x37));
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_TIMER_STALE), 1);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v), start + 5500);
+	fake_clock_advance(&env->fc, 4499);
+	KUNIT_EXPECT_EQ(test, fired(v), 0);
+	fake_clock_advance(&env->fc, 1);
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+	/* A callback after disarm does nothing. */
+	wr(v, APIC_TMICT, 100);
+	wr(v, APIC_TMICT, 0);
+	vlapic_timer_expired(v);
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+}
+
+/*
+ * Seed 002, other order: the count expired, the callback has not run
+ * yet, and the guest reprograms. Hardware delivered before the write:
+ * the tick is not lost, and the late callback adds none.
+ */
+static void timer_seed002_due_then_reprogram(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+	u64 start = env->fc.now;
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x38);
+	wr(v, APIC_TMICT, 1000000);
+	env->fc.now = start + 1000000;		/* due, callback pending */
+	wr(v, APIC_TMICT, 3000000);		/* reprogram */
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x38));
+	vlapic_timer_expired(v);		/* the late callback */
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v),
+			start + 1000000 + 3000000);
+	/* Mode change and divide change while due: same rule. */
+	env->fc.now = start + 4000000;
+	wr(v, APIC_TDCR, APIC_TDR_DIV_2);
+	KUNIT_EXPECT_EQ(test, fired(v), 2);
+	env->fc.now = start + 4000000 + 6000000;
+	wr(v, APIC_LVTT, 0x38);
+	KUNIT_EXPECT_EQ(test, fired(v), 3);
+}
+
+/* A periodic timer that lags several periods ticks once and resyncs. */
+static void timer_periodic_lag_resync(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+	u64 start = env->fc.now;
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x39);
+	wr(v, APIC_TMICT, 1000000);
+	env->fc.now = start + 10500000;		/* host stalled 10.5 periods */
+	vlapic_timer_expired(v);
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_TIMER_RESYNC), 1);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v),
+			start + 10500000 + 1000000);
+	/* Lagging less than a period keeps the original phase. */
+	env->fc.now = start + 11500000 + 300000;
+	vlapic_timer_expired(v);
+	KUNIT_EXPECT_EQ(test, fired(v), 2);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v),
+			start + 12500000);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_TIMER_RESYNC), 1);
+}
+
+/* Real hrtimers: a one-shot and a periodic fire, within wide bounds. */
+static void timer_hrtimer_real(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 1, NULL, &vlapic_host_clock);
+	struct vlapic *v = env->v[0];
+	unsigned long end;
+	u64 n;
+
+	apic_sw_enable(v);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_1);
+	wr(v, APIC_LVTT, 0x3a);
+	wr(v, APIC_TMICT, 1000000);		/* 1 ms */
+	end = jiffies + msecs_to_jiffies(2000);
+	while (!irr_test(v, 0x3a) && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x3a));
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x3b);
+	wr(v, APIC_TMICT, 1000000);
+	msleep(100);
+	wr(v, APIC_TMICT, 0);
+	n = fired(v) - 1;
+	/* 100 ms at 1 ms: TCG and sanitizers are slow, so be generous. */
+	KUNIT_EXPECT_GE(test, n, 10);
+	KUNIT_EXPECT_LE(test, n, 110);
+}
+
+/* Teardown with a short periodic timer running: no use after free. */
+static void timer_hrtimer_teardown_running(struct kunit *test)
+{
+	unsigned int round;
+
+	for (round = 0; round < 20; round++) {
+		struct lapic_env *env = env_create(test, 2, NULL,
+						   &vlapic_host_clock);
+
+		apic_sw_enable(env->v[0]);
+		wr(env->v[0], APIC_TDCR, APIC_TDR_DIV_1);
+		wr(env->v[0], APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x3c);
+		wr(env->v[0], APIC_TMICT, 1);	/* floored to 200 us */
+		udelay(round * 50);
+		env_exit(test);
+	}
+}
+
+static struct kunit_case timer_cases[] = {
+	KUNIT_CASE(timer_oneshot),
+	KUNIT_CASE(timer_periodic),
+	KUNIT_CASE(timer_periodic_floor),
+	KUNIT_CASE(timer_divide_change),
+	KUNIT_CASE(timer_masked_keeps_counting),
+	KUNIT_CASE(timer_mode_switches),
+	KUNIT_CASE(timer_tsc_deadline),
+	KUNIT_CASE(timer_tsc_deadline_not_offered),
+	KUNIT_CASE(timer_seed002_stale_callback),
+	KUNIT_CASE(timer_seed002_due_then_reprogram),
+	KUNIT_CASE(timer_periodic_lag_resync),
+	KUNIT_CASE(timer_hrtimer_real),
+	KUNIT_CASE(timer_hrtimer_teardown_running),
+	{}
+};
+
+static struct kunit_suite timer_suite = {
+	.name = "vlapic_timer",
+	.exit = env_exit,
+	.test_cases = timer_cases,
+};
+
+kunit_test_suite(timer_suite);
