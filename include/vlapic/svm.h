@@ -16,9 +16,13 @@
 #define _VLAPIC_SVM_H
 
 #include <linux/bits.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <vlapic/apicv.h>
+
+struct vlapic;
+struct vlapic_ops;
 
 /* EVENTINJ (VMCB offset 0A8h). */
 #define SVM_EVTINJ_VEC_MASK	0xffU
@@ -84,5 +88,30 @@ void svm_tpr_updated(struct svm_vintr_fields *f, u8 tpr);
 void svm_prepare_entry(struct svm_vintr_fields *f,
 		       const struct apicv_intr_state *s);
 u8 svm_exit_tpr(const struct svm_vintr_fields *f, u8 tpr);
+
+/* --- the vLAPIC's SVM hooks (svm/ops.c) -------------------------------- */
+
+/**
+ * struct svm_vlapic - the SVM side of one vCPU's vLAPIC.
+ * @lock: protects @f and @s; taken inside the vLAPIC's lock by the hooks,
+ *	alone by the vCPU thread; a leaf.
+ * @f: the fields the next VMRUN loads. The hooks keep V_TPR, the CR8
+ *	intercept and the V_IRQ window exact; EVENTINJ is set by
+ *	svm_vlapic_prepare_entry().
+ * @s: the vLAPIC state as the hooks last reported it.
+ */
+struct svm_vlapic {
+	raw_spinlock_t lock;
+	struct svm_vintr_fields f;
+	struct apicv_intr_state s;
+};
+
+extern const struct vlapic_ops svm_vlapic_ops;
+
+void svm_vlapic_init(struct svm_vlapic *sv);
+int svm_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
+			     struct svm_vintr_fields *out);
+void svm_vlapic_exit(struct vlapic *vlapic,
+		     const struct svm_vintr_fields *vmcb);
 
 #endif /* _VLAPIC_SVM_H */

@@ -15,9 +15,14 @@
 #ifndef _VLAPIC_VMX_H
 #define _VLAPIC_VMX_H
 
+#include <linux/atomic.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <vlapic/apicv.h>
+
+struct vlapic;
+struct vlapic_ops;
 
 /* --- posted-interrupt descriptor (vmx/posted.c) ------------------------- */
 
@@ -151,5 +156,48 @@ void vmx_build_eoi_exitmap(struct vmx_apic_fields *f, const u32 *tmr,
 			   const u32 *level_routes);
 int vmx_eoi_induced_exit(const struct vmx_apic_fields *f, u64 exit_qual);
 int vmx_apic_write_exit(const struct vmx_apic_fields *f, u64 exit_qual);
+
+/* --- the vLAPIC's VMX hooks (vmx/ops.c) -------------------------------- */
+
+struct vmx_vlapic;
+
+/* Sends the notification IPI or wakes the vCPU; any context, no sleep. */
+typedef void (*vmx_vlapic_notify_t)(struct vmx_vlapic *vx,
+				    enum vmx_pi_action action);
+
+/**
+ * struct vmx_vlapic - the VMX side of one vCPU's vLAPIC.
+ * @pi: its posted-interrupt descriptor (64-byte aligned: first member).
+ * @lock: protects @f and @s; taken inside the vLAPIC's lock by the hooks,
+ *	alone by the vCPU thread; a leaf.
+ * @f: the interrupt fields the next entry loads, kept exact by the hooks.
+ * @s: the vLAPIC state as the hooks last reported it.
+ * @mode: enum vmx_pi_vcpu_mode, published by the run loop.
+ * @notify: what a post that needs a notification or wake calls.
+ * @notifications: VMX_PI_NOTIFY actions taken.
+ * @wakes: VMX_PI_WAKE actions taken.
+ */
+struct vmx_vlapic {
+	struct vmx_pi_desc pi;
+	raw_spinlock_t lock;
+	struct vmx_apic_fields f;
+	struct apicv_intr_state s;
+	int mode;
+	vmx_vlapic_notify_t notify;
+	atomic_t notifications;
+	atomic_t wakes;
+};
+
+extern const struct vlapic_ops vmx_vlapic_ops;
+
+int vmx_vlapic_init(struct vmx_vlapic *vx, bool vid,
+		    vmx_vlapic_notify_t notify);
+void vmx_vlapic_set_mode(struct vmx_vlapic *vx, enum vmx_pi_vcpu_mode mode);
+void vmx_vlapic_refresh(struct vlapic *vlapic);
+void vmx_vlapic_set_vid(struct vlapic *vlapic, bool on);
+int vmx_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
+			     struct vmx_apic_fields *out);
+void vmx_vlapic_eoi_exit(struct vlapic *vlapic, u64 exit_qual);
+bool vmx_vlapic_halt_check(struct vlapic *vlapic);
 
 #endif /* _VLAPIC_VMX_H */
