@@ -224,6 +224,33 @@ int vmx_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_prepare_entry);
 
 /**
+ * vmx_vlapic_load_eoi_exitmap() - rebuild the EOI-exit bitmap.
+ * @vlapic: the vLAPIC.
+ * @level_routes: vectors of level-triggered IOAPIC routes
+ *	(APICV_VEC_WORDS words), or NULL.
+ *
+ * Called by the vCPU thread when routes or redirection entries change and
+ * before entering with a new level-triggered vector in IRR. TMR is read
+ * lock-free: a vector's TMR bit is set before its IRR or PIR bit.
+ */
+void vmx_vlapic_load_eoi_exitmap(struct vlapic *vlapic,
+				 const u32 *level_routes)
+{
+	struct vmx_vlapic *vx = to_vx(vlapic);
+	u32 tmr[APICV_VEC_WORDS] = {};
+	unsigned long flags;
+	int v;
+
+	for (v = 0; v < APICV_NR_VECTORS; v++)
+		if (vlapic_test_tmr(vlapic, v))
+			apicv_vec_set(tmr, v);
+	raw_spin_lock_irqsave(&vx->lock, flags);
+	vmx_build_eoi_exitmap(&vx->f, tmr, level_routes);
+	raw_spin_unlock_irqrestore(&vx->lock, flags);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_load_eoi_exitmap);
+
+/**
  * vmx_vlapic_eoi_exit() - an EOI-induced exit.
  * @vlapic: the vLAPIC.
  * @exit_qual: its qualification.

@@ -14,6 +14,8 @@
 #include <kunit/test.h>
 #include <linux/slab.h>
 
+#include <vlapic/clock.h>
+
 #include <vlapic/svm.h>
 #include <vlapic/vmx.h>
 
@@ -223,6 +225,70 @@ static void apicv_vmx_seed004_halted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->vmcs.guest_intr_status, 0xd361);
 }
 
+/*
+ * Peer bug (KVM): an already expired timer posted during the restore was
+ * wiped by a purge that ran after it. Here a stale 0x44 sits in the PIR,
+ * the restored TSC deadline has passed: the purge runs before the load,
+ * the timer fires during it, and the guest takes 0xd2 and never 0x44.
+ */
+static void apicv_vmx_restore_due_deadline(struct kunit *test)
+{
+	struct vrig *r = vrig_new(test, true);
+	struct vlapic_lapic_state *s;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	wr(r->v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0xd2);
+	vlapic_get_state(r->v, s);
+	s->tsc_deadline = vlapic_guest_tsc(r->v) - 10;
+	send_fixed(r->env, 0, 0x44, false);
+	KUNIT_EXPECT_EQ(test, vmx_pi_highest(&r->vx->pi), 0x44);
+
+	KUNIT_ASSERT_EQ(test, vlapic_set_state(r->v, s), 0);
+	KUNIT_EXPECT_EQ(test, vmx_pi_highest(&r->vx->pi), -1);
+	KUNIT_EXPECT_EQ(test, vrig_run(r), 0xd2);
+	r->m.rflags_if = true;
+	vrig_eoi(r);
+	KUNIT_EXPECT_EQ(test, vrig_run(r), -1);
+	KUNIT_EXPECT_EQ(test, r->m.delivered, 1);
+}
+
+/*
+ * EOI-exit bitmap from the core's TMR and the IOAPIC's level routes: a
+ * level-triggered vector's virtual EOI exits with its vector, an edge
+ * vector's does not.
+ */
+static void apicv_vmx_eoi_exit_level(struct kunit *test)
+{
+	struct vrig *r = vrig_new(test, true);
+	u32 routes[APICV_VEC_WORDS] = {};
+	u8 exit_vector = 0;
+
+	apicv_vec_set(routes, 0xa4);
+	send_fixed(r->env, 0, 0x92, true);
+	send_fixed(r->env, 0, 0x51, false);
+	vmx_vlapic_load_eoi_exitmap(r->v, routes);
+
+	vrig_enter(r);
+	KUNIT_EXPECT_EQ(test, r->vmcs.eoi_exit[2], BIT_ULL(0x92 - 128) |
+						   BIT_ULL(0xa4 - 128));
+	KUNIT_EXPECT_EQ(test, r->vmcs.eoi_exit[1], 0);
+	KUNIT_EXPECT_EQ(test, vmx_model_deliver(&r->m), 0x92);
+	KUNIT_EXPECT_EQ(test, vmx_model_eoi(&r->m, &exit_vector),
+			VMX_EXIT_EOI_INDUCED);
+	KUNIT_EXPECT_EQ(test, exit_vector, 0x92);
+	KUNIT_EXPECT_EQ(test, vmx_eoi_induced_exit(&r->vmcs, exit_vector),
+			0x92);
+	vrig_exit(r);
+
+	r->m.rflags_if = true;
+	KUNIT_EXPECT_EQ(test, vrig_run(r), 0x51);
+	vrig_enter(r);
+	KUNIT_EXPECT_EQ(test, vmx_model_eoi(&r->m, &exit_vector), 0);
+	vrig_exit(r);
+	KUNIT_EXPECT_EQ(test, r->m.eoi_exits, 1);
+}
+
 /* --- SVM ------------------------------------------------------------------ */
 
 struct srig {
@@ -396,6 +462,8 @@ static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_seed000_reboot),
 	KUNIT_CASE(apicv_vmx_vid_toggle),
 	KUNIT_CASE(apicv_vmx_seed004_halted),
+	KUNIT_CASE(apicv_vmx_restore_due_deadline),
+	KUNIT_CASE(apicv_vmx_eoi_exit_level),
 	KUNIT_CASE(apicv_svm_seed003),
 	KUNIT_CASE(apicv_svm_restored_tpr),
 	{}
