@@ -17,6 +17,7 @@
  * context, and touches only the descriptor and READ_ONCE() fields.
  */
 
+#include <linux/bitmap.h>
 #include <linux/bug.h>
 #include <linux/kernel.h>
 
@@ -226,26 +227,28 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_prepare_entry);
 /**
  * vmx_vlapic_load_eoi_exitmap() - rebuild the EOI-exit bitmap.
  * @vlapic: the vLAPIC.
- * @level_routes: vectors of level-triggered IOAPIC routes
- *	(APICV_VEC_WORDS words), or NULL.
+ * @level_vectors: the 256-bit bitmap of vlapic_ioapic_level_vectors()
+ *	(vectors of level-triggered IOAPIC entries), or NULL.
  *
- * Called by the vCPU thread when routes or redirection entries change and
- * before entering with a new level-triggered vector in IRR. TMR is read
- * lock-free: a vector's TMR bit is set before its IRR or PIR bit.
+ * Called by the vCPU thread after the IOAPIC's level_vectors_changed op
+ * and before entering with a new level-triggered vector in IRR. TMR is
+ * read lock-free: a vector's TMR bit is set before its IRR or PIR bit.
  */
 void vmx_vlapic_load_eoi_exitmap(struct vlapic *vlapic,
-				 const u32 *level_routes)
+				 const unsigned long *level_vectors)
 {
 	struct vmx_vlapic *vx = to_vx(vlapic);
-	u32 tmr[APICV_VEC_WORDS] = {};
+	u32 tmr[APICV_VEC_WORDS] = {}, routes[APICV_VEC_WORDS] = {};
 	unsigned long flags;
 	int v;
 
 	for (v = 0; v < APICV_NR_VECTORS; v++)
 		if (vlapic_test_tmr(vlapic, v))
 			apicv_vec_set(tmr, v);
+	if (level_vectors)
+		bitmap_to_arr32(routes, level_vectors, APICV_NR_VECTORS);
 	raw_spin_lock_irqsave(&vx->lock, flags);
-	vmx_build_eoi_exitmap(&vx->f, tmr, level_routes);
+	vmx_build_eoi_exitmap(&vx->f, tmr, routes);
 	raw_spin_unlock_irqrestore(&vx->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_load_eoi_exitmap);

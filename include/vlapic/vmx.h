@@ -198,7 +198,7 @@ void vmx_vlapic_set_vid(struct vlapic *vlapic, bool on);
 int vmx_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
 			     struct vmx_apic_fields *out);
 void vmx_vlapic_load_eoi_exitmap(struct vlapic *vlapic,
-				 const u32 *level_routes);
+				 const unsigned long *level_vectors);
 void vmx_vlapic_eoi_exit(struct vlapic *vlapic, u64 exit_qual);
 bool vmx_vlapic_halt_check(struct vlapic *vlapic);
 

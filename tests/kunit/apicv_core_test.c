@@ -261,10 +261,10 @@ static void apicv_vmx_restore_due_deadline(struct kunit *test)
 static void apicv_vmx_eoi_exit_level(struct kunit *test)
 {
 	struct vrig *r = vrig_new(test, true);
-	u32 routes[APICV_VEC_WORDS] = {};
+	DECLARE_BITMAP(routes, APICV_NR_VECTORS) = {};
 	u8 exit_vector = 0;
 
-	apicv_vec_set(routes, 0xa4);
+	__set_bit(0xa4, routes);
 	send_fixed(r->env, 0, 0x92, true);
 	send_fixed(r->env, 0, 0x51, false);
 	vmx_vlapic_load_eoi_exitmap(r->v, routes);
