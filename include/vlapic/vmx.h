@@ -39,7 +39,9 @@ struct vlapic_ops;
  *	(bits 63:32). ON and SN change only by atomic bit operations, NV and
  *	NDST only by cmpxchg of the whole word (vmx_pi_set_notification()),
  *	because the CPU, the IOMMU and other CPUs update the word concurrently.
+ * @flags: ON and SN (view of @control bits 15:0; 15:2 reserved).
  * @nv: notification vector (view of @control bits 23:16).
+ * @rsvd0: @control bits 31:24, reserved.
  * @ndst: notification destination, the physical APIC ID of the CPU the
  *	vCPU runs on (xAPIC: bits 15:8; x2APIC: all 32 bits).
  * @rsvd: bits 511:320, zero.

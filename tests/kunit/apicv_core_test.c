@@ -12,6 +12,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/prandom.h>
 #include <linux/slab.h>
 
 #include <vlapic/clock.h>
@@ -289,6 +290,65 @@ static void apicv_vmx_eoi_exit_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->m.eoi_exits, 1);
 }
 
+/*
+ * Random interrupt traffic through the core, the hooks and the VMX model:
+ * posts, guest EOIs, guest TPR writes, IF changes, entries. After every
+ * step RVI and SVI equal the highest IRR and ISR vectors of the page, and
+ * a deliverable vector never stays pending across an entry with IF set.
+ */
+static void apicv_vmx_random_exact(struct kunit *test)
+{
+	struct vrig *r = vrig_new(test, true);
+	struct rnd_state rnd;
+	unsigned int step;
+
+	prandom_seed_state(&rnd, 0x5eed000);
+	for (step = 0; step < 4000; step++) {
+		u32 op = prandom_u32_state(&rnd) % 8;
+		u8 exit_vector, ppr;
+		int irr, isr;
+
+		switch (op) {
+		case 0:
+		case 1:
+		case 2:
+			send_fixed(r->env, 0,
+				   16 + prandom_u32_state(&rnd) % 240, false);
+			break;
+		case 3:
+			vrig_enter(r);
+			if (vmx_svi(&r->vmcs))
+				vmx_model_eoi(&r->m, &exit_vector);
+			vrig_exit(r);
+			break;
+		case 4:
+			vrig_enter(r);
+			vmx_model_write_tpr(&r->m,
+					    prandom_u32_state(&rnd) & 0xf0);
+			vrig_exit(r);
+			break;
+		case 5:
+			r->m.rflags_if = true;
+			break;
+		default:
+			vrig_run(r);
+			break;
+		}
+		vrig_enter(r);
+		irr = vmx_model_vhighest(&r->m, VAPIC_IRR);
+		isr = vmx_model_vhighest(&r->m, VAPIC_ISR);
+		KUNIT_ASSERT_EQ_MSG(test, r->vmcs.guest_intr_status,
+				    vmx_guest_intr_status(irr, isr),
+				    "step %u op %u", step, op);
+		ppr = apicv_ppr(r->m.vapic[VAPIC_TPR], isr);
+		KUNIT_ASSERT_EQ(test, vmx_model_vppr(&r->m), ppr);
+		if (r->m.rflags_if && apicv_deliverable(irr, ppr))
+			KUNIT_ASSERT_EQ(test, vmx_model_deliver(&r->m), irr);
+		vrig_exit(r);
+	}
+	KUNIT_EXPECT_GT(test, r->m.delivered, 100);
+}
+
 /* --- SVM ------------------------------------------------------------------ */
 
 struct srig {
@@ -464,6 +524,7 @@ static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_seed004_halted),
 	KUNIT_CASE(apicv_vmx_restore_due_deadline),
 	KUNIT_CASE(apicv_vmx_eoi_exit_level),
+	KUNIT_CASE(apicv_vmx_random_exact),
 	KUNIT_CASE(apicv_svm_seed003),
 	KUNIT_CASE(apicv_svm_restored_tpr),
 	{}
