@@ -291,6 +291,31 @@ static void apicv_vmx_eoi_exit_level(struct kunit *test)
 }
 
 /*
+ * TPR shadow without VID, on the core: 0x51 requested at TPR 0x80 gives
+ * threshold 5; the guest's TPR write to 0x60 runs on, the one to 0x40
+ * exits, and that exit's entry injects 0x51 with the threshold back at 0.
+ */
+static void apicv_vmx_tpr_threshold(struct kunit *test)
+{
+	struct vrig *r = vrig_new(test, false);
+
+	wr(r->v, APIC_TASKPRI, 0x80);
+	send_fixed(r->env, 0, 0x51, false);
+	KUNIT_EXPECT_EQ(test, vmx_pi_highest(&r->vx->pi), -1);
+	KUNIT_EXPECT_EQ(test, vrig_enter(r), -1);
+	KUNIT_EXPECT_EQ(test, r->vmcs.tpr_threshold, 5);
+	KUNIT_EXPECT_EQ(test, vmx_model_write_tpr(&r->m, 0x60), 0);
+	KUNIT_EXPECT_EQ(test, vmx_model_write_tpr(&r->m, 0x40),
+			VMX_EXIT_TPR_BELOW_THRESHOLD);
+	vrig_exit(r);
+	KUNIT_EXPECT_EQ(test, vlapic_tpr(r->v), 0x40);
+	KUNIT_EXPECT_EQ(test, vrig_enter(r), 0x51);
+	KUNIT_EXPECT_EQ(test, r->vmcs.tpr_threshold, 0);
+	KUNIT_EXPECT_TRUE(test, isr_test(r->v, 0x51));
+	KUNIT_EXPECT_EQ(test, r->m.tpr_exits, 1);
+}
+
+/*
  * Random interrupt traffic through the core, the hooks and the VMX model:
  * posts, guest EOIs, guest TPR writes, IF changes, entries. After every
  * step RVI and SVI equal the highest IRR and ISR vectors of the page, and
@@ -525,6 +550,7 @@ static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_restore_due_deadline),
 	KUNIT_CASE(apicv_vmx_eoi_exit_level),
 	KUNIT_CASE(apicv_vmx_random_exact),
+	KUNIT_CASE(apicv_vmx_tpr_threshold),
 	KUNIT_CASE(apicv_svm_seed003),
 	KUNIT_CASE(apicv_svm_restored_tpr),
 	{}
