@@ -543,6 +543,70 @@ static void apicv_svm_restored_tpr(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r->m.cr8_exits, 2);
 }
 
+/*
+ * Random guest on the core and the SVM model: CR8 writes, interrupts,
+ * EOIs, IF changes. After every step nothing deliverable is pending while
+ * the guest is interruptible (no missed priority drop), every CR8 exit
+ * happened while a vector was held back by the TPR alone (no needless
+ * exit), V_TPR matched TPR at every entry, and no vector was delivered at
+ * or below CR8 (checked in srig_enter()).
+ */
+static void apicv_svm_random(struct kunit *test)
+{
+	struct srig *r = srig_new(test);
+	struct apicv_intr_state s;
+	struct rnd_state rnd;
+	unsigned int step, exits;
+
+	prandom_seed_state(&rnd, 0x5eed003);
+	srig_enter(r);
+	for (step = 0; step < 4000; step++) {
+		u32 op = prandom_u32_state(&rnd) % 8;
+		bool only_tpr;
+		u8 tpr, ppr;
+
+		s.max_irr = vlapic_highest_irr(r->v);
+		s.max_isr = vlapic_highest_isr(r->v);
+		s.tpr = svm_exit_tpr(&r->vmcb, vlapic_tpr(r->v));
+		only_tpr = svm_cr8_intercept(&s);
+		exits = r->m.cr8_exits;
+		switch (op) {
+		case 0:
+		case 1:
+		case 2:
+			srig_cr8(r, prandom_u32_state(&rnd) % 16);
+			KUNIT_ASSERT_TRUE(test, r->m.cr8_exits == exits ||
+					  only_tpr);
+			break;
+		case 3:
+		case 4:
+			srig_irq(r, 16 + prandom_u32_state(&rnd) % 240);
+			break;
+		case 5:
+			srig_apic_write(r, APIC_EOI, 0);
+			break;
+		case 6:
+			srig_sti(r);
+			break;
+		default:
+			r->m.rflags_if = false;
+			break;
+		}
+		r->nlog = 0;
+		/* The guest's TPR: V_TPR if it changed it without an exit. */
+		tpr = svm_exit_tpr(&r->vmcb, vlapic_tpr(r->v));
+		ppr = apicv_ppr(tpr, vlapic_highest_isr(r->v));
+		if (r->m.rflags_if)
+			KUNIT_ASSERT_FALSE_MSG(test,
+					       apicv_deliverable(vlapic_highest_irr(r->v),
+								 ppr),
+					       "step %u", step);
+	}
+	KUNIT_EXPECT_EQ(test, r->m.bad_injections, 0);
+	KUNIT_EXPECT_EQ(test, r->m.virq_taken, 0);
+	KUNIT_EXPECT_GT(test, vlapic_stat(r->v, VLAPIC_STAT_ACKED), 100);
+}
+
 static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_seed000_reboot),
 	KUNIT_CASE(apicv_vmx_vid_toggle),
@@ -553,6 +617,7 @@ static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_tpr_threshold),
 	KUNIT_CASE(apicv_svm_seed003),
 	KUNIT_CASE(apicv_svm_restored_tpr),
+	KUNIT_CASE(apicv_svm_random),
 	{}
 };
 
