@@ -12,8 +12,12 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/wait.h>
 
 #include <vlapic/clock.h>
 
@@ -374,6 +378,105 @@ static void apicv_vmx_random_exact(struct kunit *test)
 	KUNIT_EXPECT_GT(test, r->m.delivered, 100);
 }
 
+/* A halting vCPU on the core racing a poster on another CPU. */
+struct hrig {
+	struct vmx_vlapic vx;	/* first: 64-byte aligned */
+	struct lapic_env *env;
+	bool woken;
+	bool stop;
+	unsigned int delay_us;
+	wait_queue_head_t wq;
+	struct completion go;
+	struct completion posted;
+};
+
+static void hrig_notify(struct vmx_vlapic *vx, enum vmx_pi_action action)
+{
+	struct hrig *h = container_of(vx, struct hrig, vx);
+
+	if (action == VMX_PI_WAKE) {
+		WRITE_ONCE(h->woken, true);
+		wake_up(&h->wq);
+	}
+}
+
+static int hrig_poster(void *data)
+{
+	struct hrig *h = data;
+
+	for (;;) {
+		wait_for_completion(&h->go);
+		if (READ_ONCE(h->stop))
+			break;
+		udelay(h->delay_us);
+		send_fixed(h->env, 0, 0xd3, false);
+		complete(&h->posted);
+	}
+	complete(&h->posted);
+	return 0;
+}
+
+/*
+ * Peer bug (KVM: wake-up not armed for a halted vCPU), on the core: the
+ * vCPU halts at PPR 0x70 with 0x60 posted while another CPU sends 0xd3 as
+ * an MSI at a varying moment; the halt check or the poster's wake always
+ * catches it, and the vCPU takes 0xd3.
+ */
+static void apicv_vmx_halt_wake_race(struct kunit *test)
+{
+	struct hrig *h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	struct task_struct *t;
+	struct vlapic *v;
+	unsigned int i, runs = 0, lost = 0, slept = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_TRUE(test, IS_ALIGNED((unsigned long)&h->vx, 64));
+	h->env = env_create(test, 1, NULL, NULL);
+	v = h->env->v[0];
+	KUNIT_ASSERT_EQ(test, vmx_vlapic_init(&h->vx, true, hrig_notify), 0);
+	vlapic_set_ops(v, &vmx_vlapic_ops, &h->vx);
+	apic_sw_enable(v);
+	wr(v, APIC_TASKPRI, 0x70);
+	init_waitqueue_head(&h->wq);
+	init_completion(&h->go);
+	init_completion(&h->posted);
+	t = kthread_create(hrig_poster, h, "vlapic_hrig_post");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	kthread_bind(t, num_online_cpus() > 1 ? 1 : 0);
+	wake_up_process(t);
+
+	for (i = 0; i < 300; i++) {
+		send_fixed(h->env, 0, 0x60, false);
+		WRITE_ONCE(h->woken, false);
+		h->delay_us = i % 16;
+		complete(&h->go);
+		udelay((i * 37) % 200);
+
+		vmx_vlapic_set_mode(&h->vx, VMX_PI_HALTED);
+		if (!vmx_vlapic_halt_check(v)) {
+			slept++;
+			if (!wait_event_timeout(h->wq, READ_ONCE(h->woken),
+						HZ))
+				lost++;
+		}
+		vmx_vlapic_set_mode(&h->vx, VMX_PI_IN_HOST);
+		wait_for_completion(&h->posted);
+		/* The vCPU takes 0xd3 and EOIs it; 0x60 stays below PPR. */
+		KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0xd3);
+		wr(v, APIC_EOI, 0);
+		runs++;
+		if (lost)
+			break;
+	}
+	WRITE_ONCE(h->stop, true);
+	complete(&h->go);
+	wait_for_completion(&h->posted);
+
+	kunit_info(test, "%u of %u halts slept until woken\n", slept, runs);
+	KUNIT_EXPECT_EQ(test, lost, 0);
+	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(v), 0x60);
+}
+
 /* --- SVM ------------------------------------------------------------------ */
 
 struct srig {
@@ -615,6 +718,7 @@ static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_eoi_exit_level),
 	KUNIT_CASE(apicv_vmx_random_exact),
 	KUNIT_CASE(apicv_vmx_tpr_threshold),
+	KUNIT_CASE(apicv_vmx_halt_wake_race),
 	KUNIT_CASE(apicv_svm_seed003),
 	KUNIT_CASE(apicv_svm_restored_tpr),
 	KUNIT_CASE(apicv_svm_random),
