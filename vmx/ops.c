@@ -20,6 +20,7 @@
 #include <linux/bitmap.h>
 #include <linux/bug.h>
 #include <linux/kernel.h>
+#include <asm/apicdef.h>
 
 #include <vlapic/export.h>
 #include <vlapic/lapic.h>
@@ -265,6 +266,41 @@ void vmx_vlapic_eoi_exit(struct vlapic *vlapic, u64 exit_qual)
 	vlapic_eoi_vector(vlapic, vmx_eoi_induced_exit(&vx->f, exit_qual));
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_eoi_exit);
+
+/**
+ * vmx_vlapic_apic_write_exit() - replay a trap-like APIC-write exit.
+ * @vlapic: the vLAPIC.
+ * @exit_qual: its qualification (the register offset).
+ *
+ * The CPU already stored the guest's value in the page (x2APIC ICR: bits
+ * 31:0 at 300H, 63:32 at 310H); the vLAPIC's write path is run with it for
+ * the side effects (IPIs, timer, LVT masking, map changes). Every side
+ * effect of the vLAPIC's registers depends on the new value only.
+ *
+ * Return: enum vlapic_access of the replayed write (VLAPIC_ACCESS_GP: the
+ * caller injects #GP(0)); VLAPIC_ACCESS_OK for a qualification the CPU
+ * does not produce, which is ignored.
+ */
+int vmx_vlapic_apic_write_exit(struct vlapic *vlapic, u64 exit_qual)
+{
+	struct vmx_vlapic *vx = to_vx(vlapic);
+	u8 *page = vlapic_regs_page(vlapic);
+	int off = vmx_apic_write_exit(&vx->f, exit_qual);
+	u32 lo;
+	u64 val;
+
+	if (off < 0)
+		return VLAPIC_ACCESS_OK;
+	lo = READ_ONCE(*(u32 *)(page + off));
+	if (!vlapic_x2apic_mode(vlapic))
+		return vlapic_mmio_write(vlapic, off, &lo, 4);
+	val = lo;
+	if (off == APIC_ICR)
+		val |= (u64)READ_ONCE(*(u32 *)(page + APIC_ICR2)) << 32;
+	return vlapic_msr_write(vlapic, VLAPIC_MSR_X2APIC_FIRST + (off >> 4),
+				val);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_apic_write_exit);
 
 /**
  * vmx_vlapic_halt_check() - whether a vCPU about to halt must not.

@@ -202,6 +202,7 @@ int vmx_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
 void vmx_vlapic_load_eoi_exitmap(struct vlapic *vlapic,
 				 const unsigned long *level_vectors);
 void vmx_vlapic_eoi_exit(struct vlapic *vlapic, u64 exit_qual);
+int vmx_vlapic_apic_write_exit(struct vlapic *vlapic, u64 exit_qual);
 bool vmx_vlapic_halt_check(struct vlapic *vlapic);
 
 #endif /* _VLAPIC_VMX_H */

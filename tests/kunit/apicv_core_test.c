@@ -378,6 +378,47 @@ static void apicv_vmx_random_exact(struct kunit *test)
 	KUNIT_EXPECT_GT(test, r->m.delivered, 100);
 }
 
+/* The guest's write lands in the page; the exit replays its effects. */
+static void vrig_apic_write(struct vrig *r, u32 off, u32 val)
+{
+	u8 *page = vlapic_regs_page(r->v);
+
+	*(u32 *)(page + off) = val;
+	KUNIT_EXPECT_EQ(r->test, vmx_vlapic_apic_write_exit(r->v, off),
+			VLAPIC_ACCESS_OK);
+	vrig_exit(r);
+}
+
+/*
+ * APIC-write exits with VID: a self-IPI through ICR, the timer started
+ * through LVTT and TMICT (xAPIC), and an x2APIC ICR write (both halves
+ * in the page) reach the guest.
+ */
+static void apicv_vmx_apic_write_replay(struct kunit *test)
+{
+	struct vrig *r = vrig_new(test, true);
+
+	vrig_apic_write(r, APIC_ICR, APIC_DEST_SELF | 0x35);
+	KUNIT_EXPECT_EQ(test, vrig_run(r), 0x35);
+	vrig_eoi(r);
+
+	r->m.rflags_if = true;
+	vrig_apic_write(r, APIC_TDCR, APIC_TDR_DIV_1);
+	vrig_apic_write(r, APIC_LVTT, 0xd1);
+	vrig_apic_write(r, APIC_TMICT, 1000);
+	KUNIT_EXPECT_EQ(test, vrig_run(r), -1);
+	fake_clock_advance(&r->env->fc, 1000);
+	KUNIT_EXPECT_EQ(test, vrig_run(r), 0xd1);
+	vrig_eoi(r);
+
+	r->m.rflags_if = true;
+	KUNIT_ASSERT_EQ(test, to_x2apic(r->v), VLAPIC_ACCESS_OK);
+	*(u32 *)(vlapic_regs_page(r->v) + APIC_ICR2) = vlapic_id(r->v);
+	vrig_apic_write(r, APIC_ICR, 0x36);
+	KUNIT_EXPECT_EQ(test, vrig_run(r), 0x36);
+	KUNIT_EXPECT_EQ(test, r->m.delivered, 3);
+}
+
 /* A halting vCPU on the core racing a poster on another CPU. */
 struct hrig {
 	struct vmx_vlapic vx;	/* first: 64-byte aligned */
@@ -719,6 +760,7 @@ static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_random_exact),
 	KUNIT_CASE(apicv_vmx_tpr_threshold),
 	KUNIT_CASE(apicv_vmx_halt_wake_race),
+	KUNIT_CASE(apicv_vmx_apic_write_replay),
 	KUNIT_CASE(apicv_svm_seed003),
 	KUNIT_CASE(apicv_svm_restored_tpr),
 	KUNIT_CASE(apicv_svm_random),
