@@ -65,8 +65,16 @@ void vlapic_reset_locked(struct vlapic *vlapic, bool init)
 	vlapic_set_reg(vlapic, APIC_LVTCMCI, APIC_LVT_MASKED);
 
 	vlapic->esr_pending = 0;
-	vlapic->pending_events = 0;
-	vlapic->sipi_vector = 0;
+	if (init && (vlapic->pending_events & VLAPIC_EVENT_SIPI)) {
+		/*
+		 * A SIPI accepted while this INIT was pending came after it:
+		 * it is what starts the AP out of the INIT, keep it.
+		 */
+		vlapic->pending_events = VLAPIC_EVENT_SIPI;
+	} else {
+		vlapic->pending_events = 0;
+		vlapic->sipi_vector = 0;
+	}
 	vlapic->lint_levels = 0;
 	vlapic->mp_state = (vlapic->apic_base & VLAPIC_BASE_BSP) ?
 			   VLAPIC_MP_RUNNABLE : VLAPIC_MP_WAIT_FOR_SIPI;

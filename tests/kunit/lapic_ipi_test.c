@@ -229,6 +229,17 @@ static void ipi_nmi_and_init_sipi_sipi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vec, 0x9a);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(ap, VLAPIC_STAT_SIPI_IGNORED), 1);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(ap, VLAPIC_STAT_SIPI), 1);
+	/*
+	 * INIT and SIPI both arrive before the AP's thread takes the INIT
+	 * (e2e found it): the INIT reset must not eat the SIPI.
+	 */
+	xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_ASSERT);
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9c);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_INIT, NULL));
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_WAIT_FOR_SIPI);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vec, 0x9c);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_RUNNABLE);
 	/* INIT to the BSP leaves it runnable. */
 	xapic_ipi(ap, 0, APIC_DM_INIT | APIC_INT_ASSERT);
 	KUNIT_EXPECT_TRUE(test, vlapic_take_event(env->v[0], VLAPIC_EVENT_INIT,
