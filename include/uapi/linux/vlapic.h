@@ -72,16 +72,16 @@ struct vlapic_create_vm {
  * VLAPIC_SIGNAL_MSI		struct vlapic_msi; returns 1 delivered,
  *				0 ignored (malformed, counted)
  * VLAPIC_SET_GSI_ROUTING	struct vlapic_gsi_routing: replace the table
- * VLAPIC_GET_IOAPIC		struct vlapic_ioapic_state
- * VLAPIC_SET_IOAPIC		struct vlapic_ioapic_state
+ * VLAPIC_GET_IOAPIC		struct vlapic_ioapic_snapshot
+ * VLAPIC_SET_IOAPIC		struct vlapic_ioapic_snapshot
  * VLAPIC_GET_VM_STATS		struct vlapic_vm_stats
  */
 #define VLAPIC_CREATE_VCPU	_IOW(VLAPICIO, 0x10, struct vlapic_create_vcpu)
 #define VLAPIC_IRQ_LINE		_IOW(VLAPICIO, 0x11, struct vlapic_irq_line)
 #define VLAPIC_SIGNAL_MSI	_IOW(VLAPICIO, 0x12, struct vlapic_msi)
 #define VLAPIC_SET_GSI_ROUTING	_IOW(VLAPICIO, 0x13, struct vlapic_gsi_routing)
-#define VLAPIC_GET_IOAPIC	_IOR(VLAPICIO, 0x15, struct vlapic_ioapic_state)
-#define VLAPIC_SET_IOAPIC	_IOW(VLAPICIO, 0x16, struct vlapic_ioapic_state)
+#define VLAPIC_GET_IOAPIC	_IOR(VLAPICIO, 0x15, struct vlapic_ioapic_snapshot)
+#define VLAPIC_SET_IOAPIC	_IOW(VLAPICIO, 0x16, struct vlapic_ioapic_snapshot)
 #define VLAPIC_GET_VM_STATS	_IOR(VLAPICIO, 0x18, struct vlapic_vm_stats)
 
 /*
@@ -164,7 +164,7 @@ struct vlapic_gsi_routing {
 };
 
 /*
- * struct vlapic_ioapic_state - the complete IOAPIC state.
+ * struct vlapic_ioapic_snapshot - the complete IOAPIC state (GET/SET_IOAPIC).
  * @flags: must be zero.
  * @ioregsel: IOREGSEL.
  * @id: IOAPIC ID register.
@@ -173,7 +173,7 @@ struct vlapic_gsi_routing {
  *	(bit 12) included.
  * @reserved: must be zero.
  */
-struct vlapic_ioapic_state {
+struct vlapic_ioapic_snapshot {
 	__u32 flags;
 	__u32 ioregsel;
 	__u32 id;

@@ -1,0 +1,379 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IOAPIC, MSI decoding and GSI routing: the contract between ioapic/ and
+ * its users (the VM layer, the ioctl layer, the KUnit suites).
+ *
+ * Model: Intel 82093AA (version 0x11) and the ICH/PCH IOxAPIC (version
+ * 0x20, with the EOI register), 24 pins. MSI: Intel SDM vol. 3, "Message
+ * Signalled Interrupts". See docs/ioapic.md for the model, the locking,
+ * the level re-assertion storm rule and the deviations from hardware.
+ *
+ * Delivery: the IOAPIC and the router never talk to a vLAPIC directly.
+ * They send struct vlapic_irq messages through struct vlapic_irq_ops,
+ * always with no lock of theirs held, so the callback may take the
+ * vLAPIC's lock or call back into the IOAPIC (an EOI, for example).
+ *
+ * Contexts: functions marked "any context" never sleep or allocate and may
+ * be called with interrupts disabled; the others are "process context".
+ * Guest mistakes give architectural results and counters, never errors;
+ * caller (VMM) mistakes give -EINVAL and change nothing.
+ */
+#ifndef _VLAPIC_IOAPIC_H
+#define _VLAPIC_IOAPIC_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+
+#include <vlapic/lapic.h>
+
+struct vlapic_ioapic;
+struct vlapic_router;
+
+#define VLAPIC_IOAPIC_NUM_PINS		24
+#define VLAPIC_IOAPIC_DEFAULT_BASE	0xfec00000ULL
+/* Size of the MMIO window the IOAPIC decodes at its base. */
+#define VLAPIC_IOAPIC_MMIO_SIZE		0x100
+
+/* Versions a VMM can choose; 0x20 adds the EOI register. */
+#define VLAPIC_IOAPIC_VERSION_82093AA	0x11
+#define VLAPIC_IOAPIC_VERSION_ICH	0x20
+
+/* Direct (MMIO) registers, offsets from the base. */
+#define VLAPIC_IOAPIC_IOREGSEL		0x00
+#define VLAPIC_IOAPIC_IOWIN		0x10
+#define VLAPIC_IOAPIC_EOI		0x40	/* version 0x20 only */
+
+/* Indirect registers, selected through IOREGSEL. */
+#define VLAPIC_IOAPIC_REG_ID		0x00
+#define VLAPIC_IOAPIC_REG_VERSION	0x01
+#define VLAPIC_IOAPIC_REG_ARB		0x02
+#define VLAPIC_IOAPIC_REG_REDIR_FIRST	0x10	/* pin n: 0x10 + 2n (low) */
+#define VLAPIC_IOAPIC_REG_REDIR_LAST	0x3f
+
+/* Redirection entry fields. */
+#define VLAPIC_IOAPIC_VECTOR		GENMASK_ULL(7, 0)
+#define VLAPIC_IOAPIC_DELIVERY_MODE	GENMASK_ULL(10, 8)
+#define VLAPIC_IOAPIC_DEST_LOGICAL	BIT_ULL(11)
+#define VLAPIC_IOAPIC_DELIVERY_STATUS	BIT_ULL(12)	/* read-only */
+#define VLAPIC_IOAPIC_ACTIVE_LOW	BIT_ULL(13)
+#define VLAPIC_IOAPIC_REMOTE_IRR	BIT_ULL(14)	/* read-only */
+#define VLAPIC_IOAPIC_LEVEL		BIT_ULL(15)
+#define VLAPIC_IOAPIC_MASKED		BIT_ULL(16)
+#define VLAPIC_IOAPIC_DEST		GENMASK_ULL(63, 56)
+/* Bits the guest can write; the rest are read-only or reserved. */
+#define VLAPIC_IOAPIC_WRITABLE		(VLAPIC_IOAPIC_VECTOR |		\
+					 VLAPIC_IOAPIC_DELIVERY_MODE |	\
+					 VLAPIC_IOAPIC_DEST_LOGICAL |	\
+					 VLAPIC_IOAPIC_ACTIVE_LOW |	\
+					 VLAPIC_IOAPIC_LEVEL |		\
+					 VLAPIC_IOAPIC_MASKED |		\
+					 VLAPIC_IOAPIC_DEST)
+/* Bits that read as zero whatever is written (55:17). */
+#define VLAPIC_IOAPIC_RESERVED		GENMASK_ULL(55, 17)
+
+/**
+ * struct vlapic_irq_ops - where the IOAPIC and the router send messages.
+ * @deliver: send @irq on the APIC bus (the VM layer calls
+ *	vlapic_bus_deliver()). Called from any context with no IOAPIC or
+ *	router lock held (possibly inside an RCU read-side section): must
+ *	not sleep. Returns the number of vLAPICs that accepted the message
+ *	or a negative errno; the IOAPIC treats a message as sent either way.
+ *	Mandatory.
+ * @level_vectors_changed: the set vlapic_ioapic_level_vectors() reports
+ *	may have changed (a redirection entry was written, the state was
+ *	restored or reset): recompute EOI-exit bitmaps. Called with no lock
+ *	held, in the context of the change. Optional; IOAPIC only.
+ */
+struct vlapic_irq_ops {
+	int (*deliver)(void *owner, const struct vlapic_irq *irq);
+	void (*level_vectors_changed)(void *owner);
+};
+
+/**
+ * struct vlapic_ioapic_config - chosen by the VMM at creation.
+ * @base: guest-physical base of the MMIO window, aligned to
+ *	VLAPIC_IOAPIC_MMIO_SIZE.
+ * @version: VLAPIC_IOAPIC_VERSION_82093AA or VLAPIC_IOAPIC_VERSION_ICH.
+ * @storm_threshold: successive EOIs of a level pin whose line stays
+ *	asserted that re-deliver at once; later ones are deferred. >= 1.
+ * @storm_delay_us: how long a deferred re-delivery waits, 1 us to 1 s
+ *	(rounded up to whole jiffies).
+ *
+ * vlapic_ioapic_default_config() fills it from the defaults and the
+ * module parameters ioapic_storm_threshold and ioapic_storm_delay_us.
+ */
+struct vlapic_ioapic_config {
+	u64 base;
+	u32 version;
+	u32 storm_threshold;
+	u32 storm_delay_us;
+};
+
+/**
+ * struct vlapic_ioapic_state - the complete guest-visible IOAPIC state,
+ * for save/restore. Kernel-internal; the ioctl layer copies it from and to
+ * its UAPI layout.
+ * @flags: must be zero.
+ * @ioregsel: IOREGSEL (bits 7:0; the rest must be zero).
+ * @id: APIC ID, 0-15 (ID register bits 27:24).
+ * @input_high: bit n: the input signal of pin n is high (what the VMM
+ *	last passed to vlapic_ioapic_set_input()). Bits 31:24 must be zero.
+ * @redir: the redirection entries, remote IRR included. Reserved bits
+ *	(55:17) and delivery status must be zero; remote IRR may only be set
+ *	on a level-triggered fixed or lowest-priority entry.
+ */
+struct vlapic_ioapic_state {
+	u32 flags;
+	u32 ioregsel;
+	u32 id;
+	u32 input_high;
+	u64 redir[VLAPIC_IOAPIC_NUM_PINS];
+};
+
+/**
+ * struct vlapic_ioapic_pin_stats - counters of one pin.
+ * @delivered: messages sent.
+ * @eoi: EOIs that cleared remote IRR.
+ * @reasserted: EOIs that found the line still asserted.
+ * @storms: times the successive re-assertions passed the threshold.
+ * @deferrals: re-deliveries deferred by the storm rule.
+ * @masked_edges: rising edges lost because the pin was masked.
+ */
+struct vlapic_ioapic_pin_stats {
+	u64 delivered;
+	u64 eoi;
+	u64 reasserted;
+	u64 storms;
+	u64 deferrals;
+	u64 masked_edges;
+};
+
+/**
+ * struct vlapic_ioapic_stats - counters of one IOAPIC.
+ * @pin: per-pin counters.
+ * @bad_access: guest MMIO accesses that are not a 32-bit access to a
+ *	register (ignored; reads return zero).
+ * @bad_register: IOWIN accesses to an unimplemented indirect register.
+ * @bad_delivery_mode: messages not sent: reserved delivery mode (3 or 6).
+ * @deferral_pending: bit n: pin n waits for a deferred re-delivery.
+ */
+struct vlapic_ioapic_stats {
+	struct vlapic_ioapic_pin_stats pin[VLAPIC_IOAPIC_NUM_PINS];
+	u64 bad_access;
+	u64 bad_register;
+	u64 bad_delivery_mode;
+	u32 deferral_pending;
+};
+
+/* --- IOAPIC (ioapic/ioapic.c) --------------------------------------------- */
+
+/*
+ * Full kernel-doc is at each definition. Locking: every IOAPIC function
+ * takes the IOAPIC's own spinlock (interrupts off) and releases it before
+ * calling @ops. Callers must not hold a vLAPIC lock: delivery takes one.
+ */
+
+/* Fill @config with the defaults and module parameters. Any context. */
+void vlapic_ioapic_default_config(struct vlapic_ioapic_config *config);
+
+/*
+ * Create an IOAPIC in its reset state. Process context (allocates).
+ * Returns the IOAPIC or ERR_PTR(-EINVAL / -ENOMEM).
+ */
+struct vlapic_ioapic *
+vlapic_ioapic_create(const struct vlapic_ioapic_config *config,
+		     const struct vlapic_irq_ops *ops, void *owner);
+
+/*
+ * Free @ioapic (NULL is fine). Process context; sleeps until a running
+ * deferred re-delivery ends and cancels a pending one: @ops is not called
+ * after it returns. No other call on @ioapic may run concurrently.
+ */
+void vlapic_ioapic_destroy(struct vlapic_ioapic *ioapic);
+
+/* Hardware reset: entries masked, ID 0, storm state cleared. Any context. */
+void vlapic_ioapic_reset(struct vlapic_ioapic *ioapic);
+
+/* Guest-physical base of the MMIO window. Any context. */
+u64 vlapic_ioapic_base(struct vlapic_ioapic *ioapic);
+
+/*
+ * Guest access at @offset from the base (@len 1-8 bytes, little endian).
+ * Any context; may send messages. Return 0 (guest mistakes are ignored
+ * and counted) or -EINVAL if the access leaves the window (no effect).
+ */
+int vlapic_ioapic_mmio_read(struct vlapic_ioapic *ioapic, u32 offset,
+			    void *data, unsigned int len);
+int vlapic_ioapic_mmio_write(struct vlapic_ioapic *ioapic, u32 offset,
+			     const void *data, unsigned int len);
+
+/*
+ * The VMM sets pin @pin's input signal (@high: signal high; polarity is
+ * applied by the IOAPIC). Any context; may send messages. Return 0 or
+ * -EINVAL for a bad @pin (no effect).
+ */
+int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
+			    bool high);
+
+/*
+ * EOI of level-triggered @vector: from the vLAPIC bus's eoi_broadcast op
+ * (no vLAPIC lock held). Any context; may send messages or queue a
+ * deferred re-delivery.
+ */
+void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector);
+
+/*
+ * Overwrite the 256-bit bitmap @vectors with the vectors of level fixed
+ * and lowest-priority entries (masked ones included). Any context.
+ */
+void vlapic_ioapic_level_vectors(struct vlapic_ioapic *ioapic,
+				 unsigned long *vectors);
+
+/*
+ * Save / restore. get_state never fails; set_state checks @state whole
+ * and returns -EINVAL with nothing changed, or 0 after replacing the state
+ * and sending asserted unmasked level lines with remote IRR clear. Any
+ * context.
+ */
+void vlapic_ioapic_get_state(struct vlapic_ioapic *ioapic,
+			     struct vlapic_ioapic_state *state);
+int vlapic_ioapic_set_state(struct vlapic_ioapic *ioapic,
+			    const struct vlapic_ioapic_state *state);
+
+/* Snapshot of the counters. Any context. */
+void vlapic_ioapic_get_stats(struct vlapic_ioapic *ioapic,
+			     struct vlapic_ioapic_stats *stats);
+
+/* --- MSI (ioapic/msi.c) ------------------------------------------------- */
+
+/* MSI address (low 32 bits of the 64-bit address) and data fields. */
+#define VLAPIC_MSI_ADDR_BASE_MASK	GENMASK_ULL(63, 20)
+#define VLAPIC_MSI_ADDR_BASE		0xfee00000ULL
+#define VLAPIC_MSI_ADDR_DEST		GENMASK_ULL(19, 12)
+#define VLAPIC_MSI_ADDR_REDIR_HINT	BIT_ULL(3)
+#define VLAPIC_MSI_ADDR_DEST_LOGICAL	BIT_ULL(2)
+#define VLAPIC_MSI_DATA_VECTOR		GENMASK(7, 0)
+#define VLAPIC_MSI_DATA_DELIVERY_MODE	GENMASK(10, 8)
+#define VLAPIC_MSI_DATA_ASSERT		BIT(14)
+#define VLAPIC_MSI_DATA_LEVEL		BIT(15)
+
+/**
+ * enum vlapic_msi_verdict - what vlapic_msi_decode() made of a message.
+ * @VLAPIC_MSI_OK: an interrupt message; send it.
+ * @VLAPIC_MSI_NOT_INTERRUPT: the address is outside 0xFEExxxxx: a memory
+ *	write, not an interrupt. Ignored.
+ * @VLAPIC_MSI_BAD_DELIVERY_MODE: reserved delivery mode (3 or 6). Ignored.
+ * @VLAPIC_MSI_BAD_REDIRECTION: redirection hint with a physical broadcast
+ *	destination, which the SDM forbids. Ignored.
+ * @VLAPIC_MSI_DEASSERT: a level-triggered deassert message; it changes
+ *	nothing at a local APIC. Ignored.
+ * @VLAPIC_MSI_NR_VERDICTS: number of verdicts.
+ */
+enum vlapic_msi_verdict {
+	VLAPIC_MSI_OK,
+	VLAPIC_MSI_NOT_INTERRUPT,
+	VLAPIC_MSI_BAD_DELIVERY_MODE,
+	VLAPIC_MSI_BAD_REDIRECTION,
+	VLAPIC_MSI_DEASSERT,
+	VLAPIC_MSI_NR_VERDICTS
+};
+
+/*
+ * Decode an MSI into @irq (filled only for VLAPIC_MSI_OK). Pure function,
+ * any context. Returns the verdict.
+ */
+enum vlapic_msi_verdict vlapic_msi_decode(u64 address, u32 data,
+					  struct vlapic_irq *irq);
+
+/* --- GSI routing (ioapic/routing.c) ------------------------------------- */
+
+/* GSIs are 0 .. VLAPIC_MAX_GSI - 1; a table holds up to VLAPIC_MAX_ROUTES. */
+#define VLAPIC_MAX_GSI		1024
+#define VLAPIC_MAX_ROUTES	4096
+
+enum vlapic_route_type {
+	VLAPIC_ROUTE_IOAPIC = 1,
+	VLAPIC_ROUTE_MSI = 2,
+};
+
+/**
+ * struct vlapic_route - one entry of a GSI routing table.
+ * @gsi: the GSI, below VLAPIC_MAX_GSI.
+ * @type: enum vlapic_route_type.
+ * @flags: must be zero.
+ * @pin: IOAPIC: the pin (below VLAPIC_IOAPIC_NUM_PINS); MSI: must be 0.
+ * @msi_address: MSI: the message address; IOAPIC: must be 0.
+ * @msi_data: MSI: the message data; IOAPIC: must be 0.
+ * @pad: must be zero.
+ *
+ * A GSI may have several IOAPIC entries (all raised together) or one MSI
+ * entry, not both. The MSI address and data are not checked: they are
+ * the guest's, and a malformed one is ignored (and counted) when sent.
+ */
+struct vlapic_route {
+	u32 gsi;
+	u32 type;
+	u32 flags;
+	u32 pin;
+	u64 msi_address;
+	u32 msi_data;
+	u32 pad;
+};
+
+/**
+ * struct vlapic_router_stats - MSI counters of one router.
+ * @msi: messages by enum vlapic_msi_verdict (routed or sent directly).
+ */
+struct vlapic_router_stats {
+	u64 msi[VLAPIC_MSI_NR_VERDICTS];
+};
+
+/*
+ * Create a router with the default table (GSI n -> pin n of @ioapic; empty
+ * if @ioapic is NULL). Process context. Returns the router or
+ * ERR_PTR(-EINVAL / -ENOMEM).
+ */
+struct vlapic_router *vlapic_router_create(struct vlapic_ioapic *ioapic,
+					   const struct vlapic_irq_ops *ops,
+					   void *owner);
+
+/* Free @router (NULL is fine); no call on it may run concurrently. */
+void vlapic_router_destroy(struct vlapic_router *router);
+
+/*
+ * Replace the whole table with @nr entries of @routes. Process context:
+ * takes the router's update mutex and waits for an RCU grace period, so
+ * that once it returns no injection uses the old table. Returns 0,
+ * -EINVAL (any bad entry; the old table stays) or -ENOMEM.
+ */
+int vlapic_router_set_routes(struct vlapic_router *router,
+			     const struct vlapic_route *routes,
+			     unsigned int nr);
+
+/*
+ * Copy the table (sorted by GSI) into @routes. Process context (update
+ * mutex). Returns the number of entries or -E2BIG if more than @max.
+ */
+int vlapic_router_get_routes(struct vlapic_router *router,
+			     struct vlapic_route *routes, unsigned int max);
+
+/*
+ * Drive GSI @gsi: IOAPIC routes get @level as the pin's input signal, MSI
+ * routes send their message when @level is true. Any context, never
+ * blocks (RCU read side). Returns the number of routes of @gsi, or
+ * -EINVAL if @gsi >= VLAPIC_MAX_GSI.
+ */
+int vlapic_router_set_irq(struct vlapic_router *router, u32 gsi, bool level);
+
+/*
+ * Send an MSI directly (KVM_SIGNAL_MSI-like). Any context. Returns true if
+ * it was sent, false if it was malformed (ignored, counted).
+ */
+bool vlapic_router_send_msi(struct vlapic_router *router, u64 address,
+			    u32 data);
+
+/* Snapshot of the MSI counters. Any context. */
+void vlapic_router_get_stats(struct vlapic_router *router,
+			     struct vlapic_router_stats *stats);
+
+#endif /* _VLAPIC_IOAPIC_H */
