@@ -7,17 +7,44 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/uaccess.h>
 
-#include <uapi/linux/vlapic.h>
+#include "vm_priv.h"
+
+static long vlapic_check_extension(unsigned long cap)
+{
+	switch (cap) {
+	case VLAPIC_CAP_X2APIC:
+	case VLAPIC_CAP_TSC_DEADLINE:
+	case VLAPIC_CAP_DIRECTED_EOI:
+	case VLAPIC_CAP_IOAPIC_V20:
+	case VLAPIC_CAP_EMULATED_CPU:
+		return 1;
+	case VLAPIC_CAP_MAX_VCPUS:
+		return VLAPIC_MAX_VCPUS;
+	case VLAPIC_CAP_GSI_ROUTING:
+		return VLAPIC_MAX_ROUTES;
+	default:
+		return 0;
+	}
+}
 
 static long vlapic_dev_ioctl(struct file *filp, unsigned int ioctl,
 			     unsigned long arg)
 {
+	struct vlapic_create_vm cfg;
+
 	switch (ioctl) {
 	case VLAPIC_GET_API_VERSION:
 		if (arg)
 			return -EINVAL;
 		return VLAPIC_API_VERSION;
+	case VLAPIC_CHECK_EXTENSION:
+		return vlapic_check_extension(arg);
+	case VLAPIC_CREATE_VM:
+		if (copy_from_user(&cfg, (void __user *)arg, sizeof(cfg)))
+			return -EFAULT;
+		return vlapic_vm_create(&cfg);
 	default:
 		return -ENOTTY;
 	}
@@ -39,6 +66,21 @@ static struct miscdevice vlapic_dev = {
 
 static int __init vlapic_init(void)
 {
+	/* The ABI's sizes are pinned: a change here is an ABI break. */
+	BUILD_BUG_ON(sizeof(struct vlapic_create_vm) != 56);
+	BUILD_BUG_ON(sizeof(struct vlapic_create_vcpu) != 32);
+	BUILD_BUG_ON(sizeof(struct vlapic_irq_line) != 16);
+	BUILD_BUG_ON(sizeof(struct vlapic_msi) != 24);
+	BUILD_BUG_ON(sizeof(struct vlapic_gsi_route) != 32);
+	BUILD_BUG_ON(sizeof(struct vlapic_gsi_routing) != 16);
+	BUILD_BUG_ON(sizeof(struct vlapic_ioapic_snapshot) != 240);
+	BUILD_BUG_ON(sizeof(struct vlapic_vm_stats) != 520);
+	BUILD_BUG_ON(sizeof(struct vlapic_lapic_state) != 1120);
+	BUILD_BUG_ON(sizeof(struct vlapic_reg_access) != 32);
+	BUILD_BUG_ON(sizeof(struct vlapic_wait) != 16);
+	BUILD_BUG_ON(sizeof(struct vlapic_interrupt) != 16);
+	BUILD_BUG_ON(sizeof(struct vlapic_lint) != 8);
+	BUILD_BUG_ON(sizeof(struct vlapic_vcpu_stats) != 520);
 	return misc_register(&vlapic_dev);
 }
 

@@ -40,9 +40,14 @@ check_step() {
 build_modules() {
 	local dst="$BUILD/$1" kdir=$2
 	mkdir -p "$dst"
+	# Sources only: *.mod.c and friends left by an in-tree `make` would
+	# carry another kernel's symbol versions.
 	rsync -a --delete --exclude='/build/' --exclude='/.git/' \
-		--exclude='/tools/' --include='*/' --include='*.[ch]' \
-		--include=Kbuild --exclude='*' "$ROOT/" "$dst/"
+		--exclude='/tools/' --exclude='*.mod.c' --include='*/' \
+		--include='*.[ch]' --include=Kbuild --exclude='*' \
+		"$ROOT/" "$dst/"
+	# A failed build must not leave the previous modules to be booted.
+	rm -f "$dst"/*.ko
 	make -C "$kdir" M="$dst" W=1 VLAPIC_WERROR=1 modules ${3:-} >"$dst.log" 2>&1 || {
 		cat "$dst.log"
 		return 1

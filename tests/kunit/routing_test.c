@@ -24,6 +24,8 @@ struct routing_ctx {
 	unsigned int nr;
 	struct vlapic_irq last;
 	unsigned int by_vector[256];
+	/* Deliver slowly, widening the RCU read side of an injection. */
+	bool slow;
 };
 
 static int routing_deliver(void *owner, const struct vlapic_irq *irq)
@@ -36,6 +38,8 @@ static int routing_deliver(void *owner, const struct vlapic_irq *irq)
 	ctx->last = *irq;
 	ctx->by_vector[irq->vector]++;
 	spin_unlock_irqrestore(&ctx->lock, flags);
+	if (READ_ONCE(ctx->slow))
+		ndelay(15 * NSEC_PER_USEC);	/* may not sleep: RCU read side */
 	return 1;
 }
 
@@ -309,6 +313,43 @@ static void routing_set_rejects(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * Injection and EOI work with interrupts off (irqfd-like callers): a
+ * sleeping call would be reported by DEBUG_ATOMIC_SLEEP and fail the run.
+ * A level GSI goes through the IOAPIC's remote IRR and EOI.
+ */
+static void routing_level_gsi_with_irqs_off(struct kunit *test)
+{
+	struct routing_ctx *ctx = test->priv;
+	struct vlapic_route r[2];
+	unsigned long flags;
+	u32 sel = 0x14, low = 0x8000 | 0x44;	/* pin 2: level, vector 0x44 */
+	u32 val = 0;
+
+	r[0] = ioapic_route(50, 2);
+	r[1] = msi_route(51, 0xfee00000ULL, 0x45);
+	KUNIT_ASSERT_EQ(test, vlapic_router_set_routes(ctx->router, r, 2), 0);
+	KUNIT_ASSERT_EQ(test, vlapic_ioapic_mmio_write(ctx->ioapic, 0, &sel, 4),
+			0);
+	KUNIT_ASSERT_EQ(test, vlapic_ioapic_mmio_write(ctx->ioapic, 0x10, &low,
+						       4), 0);
+
+	local_irq_save(flags);
+	vlapic_router_set_irq(ctx->router, 50, true);
+	vlapic_router_set_irq(ctx->router, 51, true);
+	vlapic_ioapic_eoi(ctx->ioapic, 0x44);		/* line held: again */
+	vlapic_router_set_irq(ctx->router, 50, false);
+	vlapic_ioapic_eoi(ctx->ioapic, 0x44);		/* line low: done */
+	local_irq_restore(flags);
+
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 3);
+	KUNIT_EXPECT_EQ(test, ctx->by_vector[0x44], 2);
+	KUNIT_EXPECT_EQ(test, ctx->by_vector[0x45], 1);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_mmio_read(ctx->ioapic, 0x10, &val,
+						      4), 0);
+	KUNIT_EXPECT_EQ(test, val, low);	/* remote IRR clear */
+}
+
 /* --- swap while injecting ------------------------------------------------- */
 
 #define SWAP_GSI	40
@@ -355,6 +396,11 @@ static void routing_swap_while_injecting(struct kunit *test)
 	a[1] = ioapic_route(2, 2);
 	b = msi_route(SWAP_GSI, 0xfee00000ULL, 0xb0);
 
+	/*
+	 * Slow delivery keeps injections inside the table while it is being
+	 * replaced: freeing it before a grace period is a use-after-free.
+	 */
+	WRITE_ONCE(ctx->slow, true);
 	task = kthread_run(injector_fn, inj, "vlapic-injector");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 	for (i = 0; i < SWAP_ROUNDS; i++) {
@@ -366,6 +412,7 @@ static void routing_swap_while_injecting(struct kunit *test)
 	atomic_set(&inj->stop, 1);
 	wait_for_completion(&inj->done);
 	kthread_stop(task);
+	WRITE_ONCE(ctx->slow, false);
 
 	/* Every injection went through exactly one table. */
 	KUNIT_EXPECT_GT(test, atomic_read(&inj->injected), 0);
@@ -390,6 +437,7 @@ static struct kunit_case routing_cases[] = {
 	KUNIT_CASE(routing_send_msi_counts_verdicts),
 	KUNIT_CASE(routing_gsi_to_several_pins),
 	KUNIT_CASE(routing_set_rejects),
+	KUNIT_CASE(routing_level_gsi_with_irqs_off),
 	KUNIT_CASE(routing_swap_while_injecting),
 	{}
 };

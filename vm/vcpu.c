@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vCPU object and its file descriptor: LAPIC state, trapped register
+ * accesses, and the emulated-CPU interface (WAIT, GET_INTERRUPT) for a
+ * VMM whose CPU is an instruction emulator or a test driver.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <vlapic/clock.h>
+#include <vlapic/stats.h>
+#include "vm_priv.h"
+
+/**
+ * vlapic_vcpu_kick() - wake the vCPU's thread if it waits in VLAPIC_WAIT.
+ * @vcpu: the vCPU
+ *
+ * Any context, vLAPIC lock possibly held: rcuwait takes no lock.
+ */
+void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu)
+{
+	rcuwait_wake_up(&vcpu->wait);
+}
+
+/*
+ * HLT: sleep until the wake predicate holds, a signal arrives or the
+ * timeout passes. The predicate is checked after the task is published
+ * and its state set, so a kick between the check and the sleep is not
+ * lost (it makes the task runnable again).
+ */
+static int vcpu_wait(struct vlapic_vcpu *vcpu, struct vlapic_wait *w)
+{
+	ktime_t expires = 0;
+	int ret = 0;
+
+	if (w->timeout_ns >= 0)
+		expires = ktime_add_safe(ktime_get(), ns_to_ktime(w->timeout_ns));
+	prepare_to_rcuwait(&vcpu->wait);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (vlapic_has_deliverable(vcpu->vlapic)) {
+			w->reason = VLAPIC_WAKE_EVENT;
+			break;
+		}
+		if (signal_pending(current)) {
+			w->reason = VLAPIC_WAKE_SIGNAL;
+			ret = -EINTR;
+			break;
+		}
+		if (w->timeout_ns < 0) {
+			schedule();
+		} else if (!schedule_hrtimeout(&expires, HRTIMER_MODE_ABS)) {
+			__set_current_state(TASK_RUNNING);
+			w->reason = vlapic_has_deliverable(vcpu->vlapic) ?
+				    VLAPIC_WAKE_EVENT : VLAPIC_WAKE_TIMEOUT;
+			break;
+		}
+	}
+	rcu_assign_pointer(vcpu->wait.task, NULL);
+	__set_current_state(TASK_RUNNING);
+	return ret;
+}
+
+/* What the CPU takes next, in architectural priority order. */
+static void vcpu_get_interrupt(struct vlapic_vcpu *vcpu,
+			       struct vlapic_interrupt *in)
+{
+	struct vlapic *v = vcpu->vlapic;
+	u32 ev = vlapic_pending_events(v);
+	u8 sipi = 0;
+	int vec;
+
+	in->type = VLAPIC_INTR_NONE;
+	in->vector = 0;
+	if ((ev & VLAPIC_EVENT_INIT) &&
+	    vlapic_take_event(v, VLAPIC_EVENT_INIT, NULL)) {
+		in->type = VLAPIC_INTR_INIT;
+		return;
+	}
+	if ((ev & VLAPIC_EVENT_SIPI) &&
+	    vlapic_take_event(v, VLAPIC_EVENT_SIPI, &sipi)) {
+		in->type = VLAPIC_INTR_SIPI;
+		in->vector = sipi;
+		return;
+	}
+	if (vlapic_mp_state(v) == VLAPIC_MP_WAIT_FOR_SIPI)
+		return;
+	if ((ev & VLAPIC_EVENT_SMI) &&
+	    vlapic_take_event(v, VLAPIC_EVENT_SMI, NULL)) {
+		in->type = VLAPIC_INTR_SMI;
+		return;
+	}
+	if ((ev & VLAPIC_EVENT_NMI) && !(in->flags & VLAPIC_INTR_NMI_BLOCKED) &&
+	    vlapic_take_event(v, VLAPIC_EVENT_NMI, NULL)) {
+		in->type = VLAPIC_INTR_NMI;
+		return;
+	}
+	if (!(in->flags & VLAPIC_INTR_IF))
+		return;
+	if ((ev & VLAPIC_EVENT_EXTINT) &&
+	    vlapic_take_event(v, VLAPIC_EVENT_EXTINT, NULL)) {
+		in->type = VLAPIC_INTR_EXTINT;
+		return;
+	}
+	vec = vlapic_ack(v);
+	if (vec >= 0) {
+		in->type = VLAPIC_INTR_VECTOR;
+		in->vector = vec;
+	}
+}
+
+static int vcpu_reg_access(struct vlapic_vcpu *vcpu, struct vlapic_reg_access *a)
+{
+	struct vlapic *v = vcpu->vlapic;
+	bool write = a->flags & VLAPIC_ACCESS_WRITE;
+	enum vlapic_access res;
+	u64 data = 0;
+
+	if ((a->flags & ~VLAPIC_ACCESS_WRITE) || a->pad || a->fault)
+		return -EINVAL;
+	switch (a->kind) {
+	case VLAPIC_ACCESS_KIND_MMIO:
+		if ((a->len != 1 && a->len != 2 && a->len != 4) ||
+		    a->address >= VLAPIC_MMIO_SIZE ||
+		    (!write && a->data))
+			return -EINVAL;
+		if (write)
+			res = vlapic_mmio_write(v, a->address, &a->data, a->len);
+		else
+			res = vlapic_mmio_read(v, a->address, &data, a->len);
+		break;
+	case VLAPIC_ACCESS_KIND_MSR:
+		if (a->len != 8 || !vlapic_owns_msr(a->address) ||
+		    (!write && a->data))
+			return -EINVAL;
+		if (write)
+			res = vlapic_msr_write(v, a->address, a->data);
+		else
+			res = vlapic_msr_read(v, a->address, &data);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!write)
+		a->data = data;
+	a->fault = res == VLAPIC_ACCESS_GP ? VLAPIC_FAULT_GP : 0;
+	return 0;
+}
+
+static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp)
+{
+	struct vlapic_vcpu_stats *out;
+	int i, ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(out->v) < VLAPIC_NR_STATS);
+	out = kzalloc(sizeof(*out), GFP_KERNEL);
+	if (!out)
+		return -ENOMEM;
+	out->nr = VLAPIC_NR_STATS;
+	for (i = 0; i < VLAPIC_NR_STATS; i++)
+		out->v[i] = vlapic_stat(vcpu->vlapic, i);
+	ret = copy_to_user(argp, out, sizeof(*out)) ? -EFAULT : 0;
+	kfree(out);
+	return ret;
+}
+
+static int vcpu_get_lapic(struct vlapic_vcpu *vcpu, void __user *argp)
+{
+	struct vlapic_lapic_state *s;
+	int ret;
+
+	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	vlapic_get_state(vcpu->vlapic, s);
+	ret = copy_to_user(argp, s, sizeof(*s)) ? -EFAULT : 0;
+	kfree(s);
+	return ret;
+}
+
+static int vcpu_set_lapic(struct vlapic_vcpu *vcpu, void __user *argp)
+{
+	struct vlapic_lapic_state *s;
+	int ret;
+
+	s = memdup_user(argp, sizeof(*s));
+	if (IS_ERR(s))
+		return PTR_ERR(s);
+	ret = vlapic_set_state(vcpu->vlapic, s);
+	kfree(s);
+	return ret;
+}
+
+static long vcpu_ioctl_locked(struct vlapic_vcpu *vcpu, unsigned int ioctl,
+			      void __user *argp)
+{
+	struct vlapic_reg_access acc;
+	struct vlapic_interrupt intr;
+	struct vlapic_wait w;
+	struct vlapic_lint lint;
+	int ret;
+
+	switch (ioctl) {
+	case VLAPIC_GET_LAPIC:
+		return vcpu_get_lapic(vcpu, argp);
+	case VLAPIC_SET_LAPIC:
+		return vcpu_set_lapic(vcpu, argp);
+	case VLAPIC_REG_ACCESS:
+		if (copy_from_user(&acc, argp, sizeof(acc)))
+			return -EFAULT;
+		ret = vcpu_reg_access(vcpu, &acc);
+		if (ret)
+			return ret;
+		return copy_to_user(argp, &acc, sizeof(acc)) ? -EFAULT : 0;
+	case VLAPIC_WAIT:
+		if (copy_from_user(&w, argp, sizeof(w)))
+			return -EFAULT;
+		if (w.flags || w.reason)
+			return -EINVAL;
+		ret = vcpu_wait(vcpu, &w);
+		if (copy_to_user(argp, &w, sizeof(w)))
+			return -EFAULT;
+		return ret;
+	case VLAPIC_GET_INTERRUPT:
+		if (copy_from_user(&intr, argp, sizeof(intr)))
+			return -EFAULT;
+		if ((intr.flags & ~(VLAPIC_INTR_IF | VLAPIC_INTR_NMI_BLOCKED)) ||
+		    intr.type || intr.vector || intr.pad)
+			return -EINVAL;
+		vcpu_get_interrupt(vcpu, &intr);
+		return copy_to_user(argp, &intr, sizeof(intr)) ? -EFAULT : 0;
+	case VLAPIC_SET_LINT:
+		if (copy_from_user(&lint, argp, sizeof(lint)))
+			return -EFAULT;
+		if (lint.pin > 1 || lint.level > 1)
+			return -EINVAL;
+		vlapic_set_lint(vcpu->vlapic, lint.pin, lint.level);
+		return 0;
+	case VLAPIC_GET_VCPU_STATS:
+		return vcpu_get_stats(vcpu, argp);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static long vcpu_ioctl(struct file *filp, unsigned int ioctl,
+		       unsigned long arg)
+{
+	struct vlapic_vcpu *vcpu = filp->private_data;
+	long ret;
+
+	if (vcpu->vm->mm != current->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	ret = vcpu_ioctl_locked(vcpu, ioctl, (void __user *)arg);
+	mutex_unlock(&vcpu->mutex);
+	return ret;
+}
+
+static int vcpu_release(struct inode *inode, struct file *filp)
+{
+	struct vlapic_vcpu *vcpu = filp->private_data;
+
+	vlapic_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vcpu_release,
+	.unlocked_ioctl	= vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+/**
+ * vlapic_vcpu_free() - free a vCPU when its VM goes away.
+ * @vcpu: the vCPU (no fd refers to it any more)
+ */
+void vlapic_vcpu_free(struct vlapic_vcpu *vcpu)
+{
+	vlapic_destroy(vcpu->vlapic);
+	mutex_destroy(&vcpu->mutex);
+	kfree(vcpu);
+}
+
+/**
+ * vlapic_vcpu_create() - VLAPIC_CREATE_VCPU.
+ * @vm: the VM
+ * @req: index and APIC ID, copied from userspace
+ *
+ * Return: a vCPU fd, or -EINVAL (bad index, flags, ID), -EEXIST (index
+ * taken), -ENOMEM, -EMFILE.
+ */
+int vlapic_vcpu_create(struct vlapic_vm *vm,
+		       const struct vlapic_create_vcpu *req)
+{
+	struct vlapic_vcpu *vcpu;
+	struct file *file;
+	int fd;
+
+	if (req->flags || req->pad || req->reserved[0] || req->reserved[1] ||
+	    req->index >= vm->max_vcpus)
+		return -EINVAL;
+	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return -ENOMEM;
+	vcpu->vm = vm;
+	vcpu->index = req->index;
+	rcuwait_init(&vcpu->wait);
+	mutex_init(&vcpu->mutex);
+
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[req->index]) {
+		fd = -EEXIST;
+		goto fail;
+	}
+	vcpu->vlapic = vlapic_create(vm->bus, req->index, req->apic_id,
+				     &vlapic_host_clock);
+	if (IS_ERR(vcpu->vlapic)) {
+		fd = PTR_ERR(vcpu->vlapic);
+		goto fail;
+	}
+	/*
+	 * Reserve the fd and make the file first, publish the vCPU, then
+	 * install: the vCPU is reachable by kicks before userspace can
+	 * WAIT on it, and nothing can fail after it is published.
+	 */
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		goto fail_vlapic;
+	file = anon_inode_getfile("vlapic-vcpu", &vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto fail_vlapic;
+	}
+	kref_get(&vm->ref);	/* dropped by vcpu_release() */
+	smp_store_release(&vm->vcpus[req->index], vcpu);
+	fd_install(fd, file);
+	mutex_unlock(&vm->lock);
+	return fd;
+fail_vlapic:
+	vlapic_destroy(vcpu->vlapic);
+fail:
+	mutex_unlock(&vm->lock);
+	mutex_destroy(&vcpu->mutex);
+	kfree(vcpu);
+	return fd;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * VM and vCPU objects behind the VM and vCPU file descriptors.
+ *
+ * Lifetime: a VM is reference counted; its fd holds one reference and
+ * every vCPU fd another, so a VM lives until its last fd is closed, and
+ * its vCPUs live as long as the VM. Files hold a reference on the module
+ * (fops.owner), so the module cannot be unloaded while a VM exists. An
+ * ioctl runs with its file (and so the VM) pinned: closing an fd while
+ * another thread sits in an ioctl on it cannot free anything under it.
+ *
+ * A VM belongs to the mm that created it: ioctls from another mm fail
+ * with -EIO (as KVM's).
+ */
+#ifndef _VLAPIC_VM_PRIV_H
+#define _VLAPIC_VM_PRIV_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/rcuwait.h>
+
+#include <uapi/linux/vlapic.h>
+#include <vlapic/ioapic.h>
+#include <vlapic/lapic.h>
+
+struct vlapic_vcpu;
+
+/**
+ * struct vlapic_vm - one VM's interrupt controllers.
+ * @ref: references: the VM fd and each vCPU fd.
+ * @mm: the creating process's mm (mmgrab'ed).
+ * @bus: the APIC bus of the vLAPICs.
+ * @ioapic: the IOAPIC.
+ * @router: GSI routing to the IOAPIC and MSIs.
+ * @lock: serializes vCPU creation.
+ * @max_vcpus: vCPU slots.
+ * @vcpus: created vCPUs by index; an entry is published (release) once
+ *	the vCPU is complete and never changes until the VM is freed.
+ * @stats: VLAPIC_VM_STAT_* counters.
+ */
+struct vlapic_vm {
+	struct kref ref;
+	struct mm_struct *mm;
+	struct vlapic_bus *bus;
+	struct vlapic_ioapic *ioapic;
+	struct vlapic_router *router;
+	struct mutex lock;	/* see above */
+	u32 max_vcpus;
+	struct vlapic_vcpu **vcpus;
+	atomic64_t stats[VLAPIC_VM_STAT_NR];
+};
+
+/**
+ * struct vlapic_vcpu - one vCPU: its vLAPIC and its halt wait.
+ * @vm: the VM (the vCPU fd holds a reference).
+ * @vlapic: the vLAPIC.
+ * @wait: the thread in VLAPIC_WAIT, woken by the bus's kick.
+ * @mutex: serializes the vCPU's ioctls: one thread plays the CPU.
+ * @index: slot in @vm->vcpus.
+ */
+struct vlapic_vcpu {
+	struct vlapic_vm *vm;
+	struct vlapic *vlapic;
+	struct rcuwait wait;
+	struct mutex mutex;	/* see above */
+	unsigned int index;
+};
+
+int vlapic_vm_create(const struct vlapic_create_vm *cfg);
+void vlapic_vm_put(struct vlapic_vm *vm);
+int vlapic_vcpu_create(struct vlapic_vm *vm,
+		       const struct vlapic_create_vcpu *req);
+void vlapic_vcpu_free(struct vlapic_vcpu *vcpu);
+void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu);
+
+#endif /* _VLAPIC_VM_PRIV_H */
