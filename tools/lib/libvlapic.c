@@ -115,12 +115,12 @@ int vlapic_set_gsi_routing(int vm_fd, const struct vlapic_gsi_route *routes,
 	return vlapic_ioctl(vm_fd, VLAPIC_SET_GSI_ROUTING, &r);
 }
 
-int vlapic_get_ioapic(int vm_fd, struct vlapic_ioapic_state *s)
+int vlapic_get_ioapic(int vm_fd, struct vlapic_ioapic_snapshot *s)
 {
 	return vlapic_ioctl(vm_fd, VLAPIC_GET_IOAPIC, s);
 }
 
-int vlapic_set_ioapic(int vm_fd, const struct vlapic_ioapic_state *s)
+int vlapic_set_ioapic(int vm_fd, const struct vlapic_ioapic_snapshot *s)
 {
 	return vlapic_ioctl(vm_fd, VLAPIC_SET_IOAPIC, (void *)s);
 }

@@ -136,8 +136,8 @@ int vlapic_irq_line(int vm_fd, uint32_t gsi, uint32_t level);
 int vlapic_signal_msi(int vm_fd, uint64_t address, uint32_t data);
 int vlapic_set_gsi_routing(int vm_fd, const struct vlapic_gsi_route *routes,
 			   uint32_t nr);
-int vlapic_get_ioapic(int vm_fd, struct vlapic_ioapic_state *s);
-int vlapic_set_ioapic(int vm_fd, const struct vlapic_ioapic_state *s);
+int vlapic_get_ioapic(int vm_fd, struct vlapic_ioapic_snapshot *s);
+int vlapic_set_ioapic(int vm_fd, const struct vlapic_ioapic_snapshot *s);
 int vlapic_get_vm_stats(int vm_fd, struct vlapic_vm_stats *st);
 
 /* vCPU fd: state */
