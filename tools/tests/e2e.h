@@ -22,6 +22,10 @@
 #define __noreturn	__attribute((noreturn))
 #endif
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define E2E_MAX_VCPUS	8
 #define MS		1000000LL
 
