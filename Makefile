@@ -7,6 +7,7 @@
 #                   kernel and Debian's kernel in QEMU, run every suite
 #   make style      checkpatch.pl --strict on every source file
 #   make sparse     C=2 build with sparse
+#   make demo       boot the test VM and run tools/vlapic-demo in it
 #   make clean
 
 # The running kernel's build tree, or Debian's 6.1 headers when the running
@@ -20,7 +21,7 @@ endif
 WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
-.PHONY: all modules clean check style sparse
+.PHONY: all modules clean check style sparse demo
 
 all: modules
 
@@ -36,6 +37,9 @@ check:
 
 style:
 	bash tests/harness/style.sh
+
+demo:
+	bash tests/harness/demo.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

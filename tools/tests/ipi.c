@@ -293,6 +293,27 @@ static void test_init_sipi(void)
 	       "INIT-SIPI: the vector sent before INIT never arrives");
 	tap_eq(ap.errors, 0, "INIT-SIPI: AP thread saw no ioctl error");
 	gcpu_stop(&ap);
+
+	/*
+	 * INIT, then SIPI, both sent before the AP's CPU gets to run (its
+	 * thread is not scheduled within the 10 ms): the AP must take INIT,
+	 * then the SIPI that came after it.
+	 */
+	{
+		struct vlapic_interrupt in;
+
+		ipi(&bsp, 1, LAPIC_DM_INIT | LAPIC_ICR_LEVEL_ASSERT |
+		    LAPIC_ICR_LEVEL_TRIG);
+		ipi(&bsp, 1, LAPIC_DM_INIT | LAPIC_ICR_LEVEL_TRIG);
+		ipi(&bsp, 1, LAPIC_DM_STARTUP | 0x9c);
+		vlapic_get_interrupt(ap.fd, VLAPIC_INTR_IF, &in);
+		tap_eq(in.type, VLAPIC_INTR_INIT,
+		       "INIT-SIPI, AP late: INIT taken first");
+		vlapic_get_interrupt(ap.fd, VLAPIC_INTR_IF, &in);
+		tap_ok(in.type == VLAPIC_INTR_SIPI && in.vector == 0x9c,
+		       "INIT-SIPI, AP late: the SIPI sent after INIT is not lost (type %u vector %#x)",
+		       in.type, in.vector);
+	}
 	close(ap.fd);
 	close(bsp.fd);
 	close(vm);
