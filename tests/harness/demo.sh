@@ -34,7 +34,8 @@ VLAPIC_BOOT_ARGS="quiet ${VLAPIC_BOOT_ARGS:-}" \
 qemu=$!
 # Stream the demo's own output as it comes.
 tail -n +1 -f --pid="$qemu" "$console" |
-	sed -u -n '/VLAPIC-HARNESS: booted/,$p' | grep --line-buffered -v '^VLAPIC-HARNESS' || true
+	sed -u -n '/VLAPIC-HARNESS: booted/,$p' |
+	grep --line-buffered -v -e '^VLAPIC-HARNESS' -e '^\[ *[0-9]*\.[0-9]*\] ' || true
 rc=0
 wait "$qemu" || rc=$?
 [ "$rc" = 0 ] || die "QEMU exited with $rc"
