@@ -63,13 +63,14 @@ bool tap_eq(uint64_t got, uint64_t want, const char *fmt, ...)
 	va_list ap;
 	bool ok = got == want;
 
-	va_start(ap, fmt);
-	tap_vreport(ok, fmt, ap);
-	va_end(ap);
+	/* Diagnostics go before the result: parse-log.py attaches them so. */
 	if (!ok)
 		tap_diag("  got %#llx (%llu), want %#llx (%llu)",
 			 (unsigned long long)got, (unsigned long long)got,
 			 (unsigned long long)want, (unsigned long long)want);
+	va_start(ap, fmt);
+	tap_vreport(ok, fmt, ap);
+	va_end(ap);
 	return ok;
 }
 
@@ -78,13 +79,13 @@ bool tap_range(uint64_t got, uint64_t lo, uint64_t hi, const char *fmt, ...)
 	va_list ap;
 	bool ok = got >= lo && got <= hi;
 
-	va_start(ap, fmt);
-	tap_vreport(ok, fmt, ap);
-	va_end(ap);
 	if (!ok)
 		tap_diag("  got %llu, want %llu..%llu",
 			 (unsigned long long)got, (unsigned long long)lo,
 			 (unsigned long long)hi);
+	va_start(ap, fmt);
+	tap_vreport(ok, fmt, ap);
+	va_end(ap);
 	return ok;
 }
 
@@ -238,6 +239,12 @@ static void *gcpu_thread(void *arg)
 			ret = vlapic_wait(g->fd, 20 * MS, &reason);
 			if (ret && ret != -EINTR)
 				gcpu_error(g, ret);
+			/*
+			 * The vCPU fd is locked while it waits: give the test's
+			 * own register accesses on this vCPU a chance.
+			 */
+			if (!ret && reason == VLAPIC_WAKE_TIMEOUT)
+				usleep(200);
 			break;
 		case VLAPIC_INTR_VECTOR:
 			if (in.vector > 255) {

@@ -58,10 +58,13 @@ static void test_oneshot(struct gcpu *g)
 	uint64_t ccr;
 	int64_t t0;
 
+	/* The guest thread pauses while the test reads the count. */
+	gcpu_stop(g);
 	reg_write(g, LAPIC_LVTT, LAPIC_TIMER_ONESHOT | VEC_ONESHOT);
 	t0 = now_ns();
 	reg_write(g, LAPIC_TMICT, 40 * MS);
 	ccr = reg_read(g, LAPIC_TMCCT);
+	gcpu_start(g);
 	tap_range(ccr, 1, 40 * MS, "one-shot: current count is counting down");
 	tap_ok(WAIT_FOR(gcpu_count(g, VEC_ONESHOT) >= 1, 3000),
 	       "one-shot: the vector arrives");
@@ -124,11 +127,13 @@ static void test_deadline(struct gcpu *g)
 	ret = vlapic_msr_read(g->fd, MSR_IA32_TSC_DEADLINE, &v);
 	tap_ok(!ret && v == 0, "deadline: MSR reads 0 outside deadline mode");
 
+	gcpu_stop(g);
 	reg_write(g, LAPIC_LVTT, LAPIC_TIMER_TSCDEADLINE | VEC_DEADLINE);
 	dl = now_ns() + 50 * MS;
 	ret = vlapic_msr_write(g->fd, MSR_IA32_TSC_DEADLINE, dl);
 	tap_eq(ret, 0, "deadline: arming succeeds");
 	ret = vlapic_msr_read(g->fd, MSR_IA32_TSC_DEADLINE, &v);
+	gcpu_start(g);
 	tap_ok(!ret && v == dl, "deadline: MSR reads back the deadline");
 	tap_ok(WAIT_FOR(gcpu_count(g, VEC_DEADLINE) >= 1, 3000),
 	       "deadline: the vector arrives");
@@ -141,9 +146,11 @@ static void test_deadline(struct gcpu *g)
 	tap_eq(gcpu_count(g, VEC_DEADLINE), 1, "deadline: fires exactly once");
 
 	/* Disarm with 0. */
+	gcpu_stop(g);
 	dl = now_ns() + 60 * MS;
 	vlapic_msr_write(g->fd, MSR_IA32_TSC_DEADLINE, dl);
 	ret = vlapic_msr_write(g->fd, MSR_IA32_TSC_DEADLINE, 0);
+	gcpu_start(g);
 	tap_eq(ret, 0, "deadline: writing 0 succeeds");
 	sleep_ms(200);
 	tap_eq(gcpu_count(g, VEC_DEADLINE), 1, "deadline: 0 disarms");
