@@ -16,6 +16,7 @@
 
 #include <vlapic/export.h>
 #include "lapic_priv.h"
+#include "lapic_trace.h"
 
 /**
  * vlapic_bus_create() - create the APIC bus of a VM.
@@ -584,6 +585,7 @@ void vlapic_send_ipi(struct vlapic *vlapic, u32 icr_low, u32 dest,
 		.x2apic_dest = x2apic,
 	};
 
+	trace_vlapic_ipi(vlapic_id(vlapic), icr_low, dest, x2apic);
 	/* Only INIT uses the level bits; everything else is an edge. */
 	if (irq.delivery_mode != APIC_DM_INIT) {
 		irq.level = false;

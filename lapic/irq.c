@@ -12,6 +12,9 @@
 #include <vlapic/export.h>
 #include "lapic_priv.h"
 
+#define CREATE_TRACE_POINTS
+#include "lapic_trace.h"
+
 /**
  * vlapic_find_highest() - highest vector set in IRR, ISR or TMR.
  * @vlapic: the vLAPIC (lock held)
@@ -163,11 +166,17 @@ void vlapic_set_error(struct vlapic *vlapic, u32 esr_bit)
 /* Set a fixed vector in IRR. Returns true when the vCPU needs a kick. */
 static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 {
+	u32 id = vlapic_id(vlapic);
+
 	if (!vlapic_sw_enabled(vlapic)) {
+		trace_vlapic_accept(id, vector, APIC_DM_FIXED, level,
+				    VLAPIC_TRACE_DROPPED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
 		return false;
 	}
 	if (vector < 16) {
+		trace_vlapic_accept(id, vector, APIC_DM_FIXED, level,
+				    VLAPIC_TRACE_ILLEGAL);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_RX_ILLEGAL_VECTOR);
 		vlapic_set_error(vlapic, APIC_ESR_RECVILL);
 		return false;
@@ -183,10 +192,13 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 
 	if (vlapic_vec_test(vlapic, APIC_IRR, vector)) {
 		/* Hardware coalesces: one IRR bit per vector. */
+		trace_vlapic_accept(id, vector, APIC_DM_FIXED, level,
+				    VLAPIC_TRACE_COALESCED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_COALESCED);
 		return false;
 	}
 	vlapic_vec_set(vlapic, APIC_IRR, vector);
+	trace_vlapic_accept(id, vector, APIC_DM_FIXED, level, VLAPIC_TRACE_SET);
 	vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
 	if (vector > vlapic->highest_irr) {
 		vlapic->highest_irr = vector;
@@ -207,6 +219,11 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
 {
 	lockdep_assert_held(&vlapic->lock);
 
+	if (irq->delivery_mode != APIC_DM_FIXED &&
+	    irq->delivery_mode != APIC_DM_LOWEST)
+		trace_vlapic_accept(vlapic_id(vlapic), irq->vector,
+				    irq->delivery_mode, irq->level,
+				    VLAPIC_TRACE_EVENT);
 	switch (irq->delivery_mode) {
 	case APIC_DM_FIXED:
 	case APIC_DM_LOWEST:
@@ -482,6 +499,8 @@ int vlapic_ack(struct vlapic *vlapic)
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_ACKED);
 		vlapic_irr_changed(vlapic);
 		vlapic_isr_changed(vlapic);
+		trace_vlapic_ack(vlapic_id(vlapic), vec,
+				 vlapic_reg(vlapic, APIC_PROCPRI));
 	}
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	return vec;
@@ -524,11 +543,13 @@ int vlapic_eoi_locked(struct vlapic *vlapic, int vector)
 			vlapic_set_reg(vlapic, off, lvt & ~APIC_LVT_REMOTE_IRR);
 	}
 
-	if (!vlapic_vec_test(vlapic, APIC_TMR, vector))
+	if (!vlapic_vec_test(vlapic, APIC_TMR, vector) ||
+	    (vlapic_cfg(vlapic)->directed_eoi &&
+	     (vlapic_reg(vlapic, APIC_SPIV) & APIC_SPIV_DIRECTED_EOI))) {
+		trace_vlapic_eoi(vlapic_id(vlapic), vector, false);
 		return -1;
-	if (vlapic_cfg(vlapic)->directed_eoi &&
-	    (vlapic_reg(vlapic, APIC_SPIV) & APIC_SPIV_DIRECTED_EOI))
-		return -1;
+	}
+	trace_vlapic_eoi(vlapic_id(vlapic), vector, true);
 	vlapic_stat_inc(vlapic, VLAPIC_STAT_EOI_BROADCAST);
 	return vector;
 }

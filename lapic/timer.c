@@ -22,6 +22,7 @@
 
 #include <vlapic/export.h>
 #include "lapic_priv.h"
+#include "lapic_trace.h"
 
 /* Shortest period a periodic timer may have; KVM's default is 200 us. */
 static unsigned long min_periodic_ns = 200000;
@@ -109,7 +110,7 @@ static void vlapic_timer_disarm(struct vlapic *vlapic)
 static bool vlapic_timer_fire(struct vlapic *vlapic, u64 now)
 {
 	struct vlapic_timer *t = &vlapic->timer;
-	bool kick;
+	bool kick, resync = false;
 
 	vlapic_stat_inc(vlapic, VLAPIC_STAT_TIMER_FIRED);
 	kick = vlapic_deliver_lvt(vlapic, APIC_LVTT);
@@ -121,16 +122,23 @@ static bool vlapic_timer_fire(struct vlapic *vlapic, u64 now)
 			/* Lagging a full period: reset the time base. */
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_TIMER_RESYNC);
 			next = now + t->period_ns;
+			resync = true;
 		}
+		trace_vlapic_timer_fire(vlapic_id(vlapic), t->mode,
+					now - t->target_ns, resync);
 		vlapic_timer_arm(vlapic, next);
-		break;
+		return kick;
 	}
 	case APIC_LVT_TIMER_TSCDEADLINE:
+		trace_vlapic_timer_fire(vlapic_id(vlapic), t->mode,
+					now - t->target_ns, false);
 		/* The deadline MSR reads zero once the timer fired. */
 		t->tsc_deadline = 0;
 		t->target_ns = 0;
 		break;
 	default:
+		trace_vlapic_timer_fire(vlapic_id(vlapic), t->mode,
+					now - t->target_ns, false);
 		t->target_ns = 0;
 		break;
 	}

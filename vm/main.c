@@ -19,6 +19,8 @@ static long vlapic_check_extension(unsigned long cap)
 	case VLAPIC_CAP_DIRECTED_EOI:
 	case VLAPIC_CAP_IOAPIC_V20:
 	case VLAPIC_CAP_EMULATED_CPU:
+	case VLAPIC_CAP_IRQFD:
+	case VLAPIC_CAP_INJECT_BATCH:
 		return 1;
 	case VLAPIC_CAP_MAX_VCPUS:
 		return VLAPIC_MAX_VCPUS;
@@ -66,6 +68,8 @@ static struct miscdevice vlapic_dev = {
 
 static int __init vlapic_init(void)
 {
+	int ret;
+
 	/* The ABI's sizes are pinned: a change here is an ABI break. */
 	BUILD_BUG_ON(sizeof(struct vlapic_create_vm) != 56);
 	BUILD_BUG_ON(sizeof(struct vlapic_create_vcpu) != 32);
@@ -81,12 +85,22 @@ static int __init vlapic_init(void)
 	BUILD_BUG_ON(sizeof(struct vlapic_interrupt) != 16);
 	BUILD_BUG_ON(sizeof(struct vlapic_lint) != 8);
 	BUILD_BUG_ON(sizeof(struct vlapic_vcpu_stats) != 520);
-	return misc_register(&vlapic_dev);
+	BUILD_BUG_ON(sizeof(struct vlapic_irqfd) != 32);
+	BUILD_BUG_ON(sizeof(struct vlapic_inject) != 32);
+	BUILD_BUG_ON(sizeof(struct vlapic_inject_batch) != 16);
+	ret = vlapic_irqfd_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&vlapic_dev);
+	if (ret)
+		vlapic_irqfd_exit();
+	return ret;
 }
 
 static void __exit vlapic_exit(void)
 {
 	misc_deregister(&vlapic_dev);
+	vlapic_irqfd_exit();
 }
 
 module_init(vlapic_init);

@@ -43,6 +43,8 @@ static void vm_eoi_broadcast(struct vlapic_bus *bus, struct vlapic *vlapic,
 	struct vlapic_vm *vm = vm_of_bus(bus);
 
 	atomic64_inc(&vm->stats[VLAPIC_VM_STAT_EOI_BROADCASTS]);
+	/* Resampled lines drop before the IOAPIC re-evaluates them. */
+	vlapic_irqfd_eoi(vm, vector);
 	vlapic_ioapic_eoi(vm->ioapic, vector);
 }
 
@@ -67,7 +69,8 @@ static void vm_free(struct vlapic_vm *vm)
 {
 	u32 i;
 
-	/* Routing and deferred IOAPIC work first: they deliver to vCPUs. */
+	/* irqfds, routing, deferred IOAPIC work: they deliver to vCPUs. */
+	vlapic_irqfd_release_all(vm);
 	vlapic_router_destroy(vm->router);
 	vlapic_ioapic_destroy(vm->ioapic);
 	for (i = 0; vm->vcpus && i < vm->max_vcpus; i++)
@@ -158,6 +161,86 @@ static int vm_set_gsi_routing(struct vlapic_vm *vm, void __user *argp)
 	return ret;
 }
 
+/* Validate a whole batch; nothing is injected unless all of it is good. */
+static bool vm_batch_valid(const struct vlapic_inject *e, u32 nr)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++, e++) {
+		if (e->flags || e->pad)
+			return false;
+		switch (e->type) {
+		case VLAPIC_INJECT_MSI:
+			if (e->gsi || e->level)
+				return false;
+			break;
+		case VLAPIC_INJECT_LINE:
+			if (e->level > 1 || e->gsi >= VLAPIC_MAX_GSI ||
+			    e->msi_address || e->msi_data)
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	return true;
+}
+
+static int vm_inject_batch(struct vlapic_vm *vm, void __user *argp)
+{
+	struct vlapic_inject_batch hdr;
+	struct vlapic_inject *ents;
+	int done = 0;
+	u32 i;
+
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.flags || !hdr.nr || hdr.nr > VLAPIC_MAX_BATCH)
+		return -EINVAL;
+	ents = vmemdup_user(u64_to_user_ptr(hdr.entries),
+			    array_size(hdr.nr, sizeof(*ents)));
+	if (IS_ERR(ents))
+		return PTR_ERR(ents);
+	if (!vm_batch_valid(ents, hdr.nr)) {
+		kvfree(ents);
+		return -EINVAL;
+	}
+	for (i = 0; i < hdr.nr; i++) {
+		const struct vlapic_inject *e = &ents[i];
+
+		if (e->type == VLAPIC_INJECT_MSI) {
+			if (vlapic_router_send_msi(vm->router, e->msi_address,
+						   e->msi_data)) {
+				atomic64_inc(&vm->stats[VLAPIC_VM_STAT_MSI]);
+				done++;
+			} else {
+				atomic64_inc(&vm->stats[VLAPIC_VM_STAT_MSI_IGNORED]);
+			}
+		} else if (vlapic_router_set_irq(vm->router, e->gsi,
+						 e->level) >= 0) {
+			atomic64_inc(&vm->stats[VLAPIC_VM_STAT_IRQ_LINE]);
+			done++;
+		}
+	}
+	atomic64_inc(&vm->stats[VLAPIC_VM_STAT_BATCHES]);
+	kvfree(ents);
+	return done;
+}
+
+static int vm_irqfd(struct vlapic_vm *vm, void __user *argp)
+{
+	struct vlapic_irqfd args;
+	int ret;
+
+	if (copy_from_user(&args, argp, sizeof(args)))
+		return -EFAULT;
+	/* Serializes binding changes against each other. */
+	mutex_lock(&vm->lock);
+	ret = vlapic_irqfd_ioctl(vm, &args);
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
 static int vm_get_ioapic(struct vlapic_vm *vm, void __user *argp)
 {
 	struct vlapic_ioapic_snapshot snap;
@@ -244,6 +327,10 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		return vm_set_ioapic(vm, argp);
 	case VLAPIC_GET_VM_STATS:
 		return vm_get_stats(vm, argp);
+	case VLAPIC_INJECT_BATCH:
+		return vm_inject_batch(vm, argp);
+	case VLAPIC_IRQFD:
+		return vm_irqfd(vm, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -310,6 +397,8 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 		return -ENOMEM;
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->irqfds_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
 	vm->max_vcpus = cfg->max_vcpus;

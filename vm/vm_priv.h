@@ -19,6 +19,7 @@
 #include <linux/kref.h>
 #include <linux/mutex.h>
 #include <linux/rcuwait.h>
+#include <linux/spinlock.h>
 
 #include <uapi/linux/vlapic.h>
 #include <vlapic/ioapic.h>
@@ -38,6 +39,10 @@ struct vlapic_vcpu;
  * @vcpus: created vCPUs by index; an entry is published (release) once
  *	the vCPU is complete and never changes until the VM is freed.
  * @stats: VLAPIC_VM_STAT_* counters.
+ * @irqfds_lock: protects writers of @irqfds and @nr_irqfds (the EOI path
+ *	reads @irqfds under RCU).
+ * @irqfds: bound irqfds (vm/irqfd.c).
+ * @nr_irqfds: their number, at most VLAPIC_MAX_IRQFDS.
  */
 struct vlapic_vm {
 	struct kref ref;
@@ -49,6 +54,9 @@ struct vlapic_vm {
 	u32 max_vcpus;
 	struct vlapic_vcpu **vcpus;
 	atomic64_t stats[VLAPIC_VM_STAT_NR];
+	spinlock_t irqfds_lock;	/* see above */
+	struct list_head irqfds;
+	unsigned int nr_irqfds;
 };
 
 /**
@@ -73,5 +81,11 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 		       const struct vlapic_create_vcpu *req);
 void vlapic_vcpu_free(struct vlapic_vcpu *vcpu);
 void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu);
+
+int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args);
+void vlapic_irqfd_eoi(struct vlapic_vm *vm, u8 vector);
+void vlapic_irqfd_release_all(struct vlapic_vm *vm);
+int vlapic_irqfd_init(void);
+void vlapic_irqfd_exit(void);
 
 #endif /* _VLAPIC_VM_PRIV_H */

@@ -15,6 +15,12 @@ check "test kernel: /dev/vlapic is a character device" test -c /dev/vlapic
 check "test kernel: /dev/vlapic mode is 0600" \
 	test "$(stat -c %a /dev/vlapic)" = 600
 
+# Trace every vLAPIC event while the suites run; check some were recorded.
+tr=/sys/kernel/debug/tracing
+check "test kernel: vlapic trace events registered" \
+	test -d $tr/events/vlapic -a -d $tr/events/vlapic_ioapic
+echo 1 >$tr/events/vlapic/enable
+
 for m in /lib/vlapic/*_kunit.ko; do
 	[ -e "$m" ] || continue
 	mark "kunit module $(basename "$m")"
@@ -27,6 +33,11 @@ for t in /tests/*; do
 	"$t"
 	mark "userspace exit $(basename "$t") $?"
 done
+
+echo 0 >$tr/events/vlapic/enable
+check "test kernel: vlapic trace events recorded" \
+	grep -q 'vlapic_accept:.*set' $tr/trace
+echo >$tr/trace
 
 for m in /lib/vlapic/*_kunit.ko; do
 	[ -e "$m" ] || continue

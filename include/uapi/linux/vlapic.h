@@ -74,6 +74,10 @@ struct vlapic_create_vm {
  * VLAPIC_SET_GSI_ROUTING	struct vlapic_gsi_routing: replace the table
  * VLAPIC_GET_IOAPIC		struct vlapic_ioapic_snapshot
  * VLAPIC_SET_IOAPIC		struct vlapic_ioapic_snapshot
+ * VLAPIC_IRQFD		struct vlapic_irqfd: an eventfd that drives a GSI
+ * VLAPIC_INJECT_BATCH		struct vlapic_inject_batch: many MSIs and line
+ *				changes in one call; returns how many MSIs
+ *				were delivered plus how many lines were set
  * VLAPIC_GET_VM_STATS		struct vlapic_vm_stats
  */
 #define VLAPIC_CREATE_VCPU	_IOW(VLAPICIO, 0x10, struct vlapic_create_vcpu)
@@ -82,6 +86,8 @@ struct vlapic_create_vm {
 #define VLAPIC_SET_GSI_ROUTING	_IOW(VLAPICIO, 0x13, struct vlapic_gsi_routing)
 #define VLAPIC_GET_IOAPIC	_IOR(VLAPICIO, 0x15, struct vlapic_ioapic_snapshot)
 #define VLAPIC_SET_IOAPIC	_IOW(VLAPICIO, 0x16, struct vlapic_ioapic_snapshot)
+#define VLAPIC_IRQFD		_IOW(VLAPICIO, 0x14, struct vlapic_irqfd)
+#define VLAPIC_INJECT_BATCH	_IOW(VLAPICIO, 0x17, struct vlapic_inject_batch)
 #define VLAPIC_GET_VM_STATS	_IOR(VLAPICIO, 0x18, struct vlapic_vm_stats)
 
 /*
@@ -164,6 +170,69 @@ struct vlapic_gsi_routing {
 };
 
 /*
+ * struct vlapic_irqfd - bind an eventfd to a GSI (or unbind it).
+ * @fd: the eventfd. Each signal pulses the GSI (assert, then deassert).
+ * @gsi: the GSI.
+ * @flags: VLAPIC_IRQFD_FLAG_DEASSIGN (remove the binding of @fd/@gsi),
+ *	VLAPIC_IRQFD_FLAG_RESAMPLE (level-triggered: a signal asserts the
+ *	GSI and leaves it asserted; when the guest EOIs the vector of the
+ *	IOAPIC pin the GSI is routed to, the GSI is deasserted and
+ *	@resamplefd is signalled, so the device can assert it again, as
+ *	VFIO and vhost expect).
+ * @resamplefd: an eventfd, with VLAPIC_IRQFD_FLAG_RESAMPLE.
+ * @reserved: must be zero.
+ */
+struct vlapic_irqfd {
+	__u32 fd;
+	__u32 gsi;
+	__u32 flags;
+	__u32 resamplefd;
+	__u64 reserved[2];
+};
+
+#define VLAPIC_IRQFD_FLAG_DEASSIGN	(1U << 0)
+#define VLAPIC_IRQFD_FLAG_RESAMPLE	(1U << 1)
+#define VLAPIC_MAX_IRQFDS		1024
+
+/*
+ * struct vlapic_inject - one entry of a batch.
+ * @type: VLAPIC_INJECT_MSI or VLAPIC_INJECT_LINE.
+ * @gsi: LINE: the GSI.
+ * @level: LINE: 1 asserted, 0 deasserted.
+ * @flags: must be zero.
+ * @msi_address: MSI: the address.
+ * @msi_data: MSI: the data.
+ * @pad: must be zero.
+ */
+struct vlapic_inject {
+	__u32 type;
+	__u32 gsi;
+	__u32 level;
+	__u32 flags;
+	__u64 msi_address;
+	__u32 msi_data;
+	__u32 pad;
+};
+
+#define VLAPIC_INJECT_MSI	1
+#define VLAPIC_INJECT_LINE	2
+#define VLAPIC_MAX_BATCH	4096
+
+/*
+ * struct vlapic_inject_batch - VLAPIC_INJECT_BATCH.
+ * @nr: entries at @entries, 1 .. VLAPIC_MAX_BATCH. All are validated
+ *	before the first is applied: one bad entry fails the call (-EINVAL)
+ *	with nothing injected. Entries are applied in order.
+ * @flags: must be zero.
+ * @entries: user pointer to @nr struct vlapic_inject.
+ */
+struct vlapic_inject_batch {
+	__u32 nr;
+	__u32 flags;
+	__u64 entries;
+};
+
+/*
  * struct vlapic_ioapic_snapshot - the complete IOAPIC state (GET/SET_IOAPIC).
  * @flags: must be zero.
  * @ioregsel: IOREGSEL.
@@ -201,7 +270,10 @@ struct vlapic_vm_stats {
 #define VLAPIC_VM_STAT_IOAPIC_STORMS	4	/* level storms detected */
 #define VLAPIC_VM_STAT_IOAPIC_DEFERRALS	5	/* re-assertions deferred */
 #define VLAPIC_VM_STAT_EOI_BROADCASTS	6	/* level EOIs to the IOAPIC */
-#define VLAPIC_VM_STAT_NR		7
+#define VLAPIC_VM_STAT_BATCHES		7	/* INJECT_BATCH calls */
+#define VLAPIC_VM_STAT_IRQFD_SIGNALS	8	/* irqfd injections */
+#define VLAPIC_VM_STAT_IRQFD_RESAMPLES	9	/* resamplefd signals */
+#define VLAPIC_VM_STAT_NR		10
 
 /*
  * ioctls on a vCPU fd

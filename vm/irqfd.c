@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * irqfd: an eventfd that drives a GSI, with an optional resample eventfd
+ * for level-triggered lines (the contract vhost and VFIO expect).
+ *
+ * A signal on the eventfd wakes our wait-queue entry (in the signaller's
+ * context, with the eventfd's wait-queue lock held): the count is consumed
+ * and the GSI pulsed (edge) or asserted (resample). Injection never
+ * sleeps, so it happens right there.
+ *
+ * Resample: when the guest EOIs the vector of the IOAPIC pin a resampling
+ * irqfd's GSI is routed to, the line is deasserted *before* the IOAPIC
+ * handles the EOI (so it does not re-deliver a line the device may have
+ * dropped), then the resample eventfd is signalled so the device can
+ * assert it again.
+ *
+ * Lifetime: an irqfd leaves the VM's list (under irqfds_lock, RCU list)
+ * when it is deassigned, when its eventfd is closed (EPOLLHUP) or when the
+ * VM goes away; the free happens on vlapic_irqfd_wq after the wait-queue
+ * entry is removed and an RCU grace period passed, and every teardown
+ * path flushes that workqueue.
+ */
+
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/poll.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "vm_priv.h"
+
+static struct workqueue_struct *vlapic_irqfd_wq;
+
+/**
+ * struct vlapic_irqfd_entry - one eventfd bound to a GSI.
+ * @vm: the VM (the VM outlives its irqfds: they are torn down first).
+ * @eventfd: the trigger.
+ * @resamplefd: signalled after the guest EOIs, or NULL (edge).
+ * @gsi: the GSI driven.
+ * @pin: the IOAPIC pin @gsi is routed to (resample only).
+ * @wait: our entry on @eventfd's wait queue.
+ * @pt: used once, to find that wait queue.
+ * @shutdown: frees the entry in process context.
+ * @link: in @vm->irqfds (RCU list, written under irqfds_lock).
+ */
+struct vlapic_irqfd_entry {
+	struct vlapic_vm *vm;
+	struct eventfd_ctx *eventfd;
+	struct eventfd_ctx *resamplefd;
+	u32 gsi;
+	u32 pin;
+	wait_queue_entry_t wait;
+	poll_table pt;
+	struct work_struct shutdown;
+	struct list_head link;
+};
+
+static void irqfd_shutdown(struct work_struct *work)
+{
+	struct vlapic_irqfd_entry *irqfd =
+		container_of(work, struct vlapic_irqfd_entry, shutdown);
+	u64 cnt;
+
+	/* No wake-up can run for it after this returns. */
+	eventfd_ctx_remove_wait_queue(irqfd->eventfd, &irqfd->wait, &cnt);
+	/* Nor any EOI-path reader of the list. */
+	synchronize_rcu();
+	if (irqfd->resamplefd) {
+		vlapic_router_set_irq(irqfd->vm->router, irqfd->gsi, false);
+		eventfd_ctx_put(irqfd->resamplefd);
+	}
+	eventfd_ctx_put(irqfd->eventfd);
+	kfree(irqfd);
+}
+
+/* Take @irqfd off the VM's list and queue its free. irqfds_lock held. */
+static void irqfd_deactivate(struct vlapic_irqfd_entry *irqfd)
+{
+	lockdep_assert_held(&irqfd->vm->irqfds_lock);
+	if (list_empty(&irqfd->link))
+		return;		/* already on its way out */
+	list_del_rcu(&irqfd->link);
+	INIT_LIST_HEAD(&irqfd->link);
+	irqfd->vm->nr_irqfds--;
+	queue_work(vlapic_irqfd_wq, &irqfd->shutdown);
+}
+
+static void irqfd_inject(struct vlapic_irqfd_entry *irqfd)
+{
+	struct vlapic_vm *vm = irqfd->vm;
+
+	atomic64_inc(&vm->stats[VLAPIC_VM_STAT_IRQFD_SIGNALS]);
+	vlapic_router_set_irq(vm->router, irqfd->gsi, true);
+	if (!irqfd->resamplefd)
+		vlapic_router_set_irq(vm->router, irqfd->gsi, false);
+}
+
+/* Wake-up callback: eventfd wait-queue lock held, any context. */
+static int irqfd_wakeup(wait_queue_entry_t *wait, unsigned int mode,
+			int sync, void *key)
+{
+	struct vlapic_irqfd_entry *irqfd =
+		container_of(wait, struct vlapic_irqfd_entry, wait);
+	__poll_t flags = key_to_poll(key);
+	unsigned long lflags;
+	u64 cnt;
+
+	if (flags & EPOLLIN) {
+		eventfd_ctx_do_read(irqfd->eventfd, &cnt);
+		irqfd_inject(irqfd);
+	}
+	if (flags & EPOLLHUP) {
+		/* The eventfd is going away: so does the binding. */
+		spin_lock_irqsave(&irqfd->vm->irqfds_lock, lflags);
+		irqfd_deactivate(irqfd);
+		spin_unlock_irqrestore(&irqfd->vm->irqfds_lock, lflags);
+	}
+	return 0;
+}
+
+static void irqfd_ptable_queue_proc(struct file *file, wait_queue_head_t *wqh,
+				    poll_table *pt)
+{
+	struct vlapic_irqfd_entry *irqfd =
+		container_of(pt, struct vlapic_irqfd_entry, pt);
+
+	add_wait_queue_priority(wqh, &irqfd->wait);
+}
+
+/* The IOAPIC pin @gsi is routed to, or -EINVAL (resample needs one). */
+static int irqfd_resolve_pin(struct vlapic_vm *vm, u32 gsi)
+{
+	struct vlapic_route *routes;
+	int i, n, pin = -EINVAL;
+
+	routes = kvcalloc(VLAPIC_MAX_ROUTES, sizeof(*routes), GFP_KERNEL);
+	if (!routes)
+		return -ENOMEM;
+	n = vlapic_router_get_routes(vm->router, routes, VLAPIC_MAX_ROUTES);
+	for (i = 0; i < n; i++) {
+		if (routes[i].gsi == gsi &&
+		    routes[i].type == VLAPIC_ROUTE_IOAPIC) {
+			pin = routes[i].pin;
+			break;
+		}
+	}
+	kvfree(routes);
+	return pin;
+}
+
+static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
+{
+	struct vlapic_irqfd_entry *irqfd, *tmp;
+	unsigned long flags;
+	struct fd f;
+	__poll_t events;
+	int ret;
+
+	if (args->gsi >= VLAPIC_MAX_GSI)
+		return -EINVAL;
+	irqfd = kzalloc(sizeof(*irqfd), GFP_KERNEL_ACCOUNT);
+	if (!irqfd)
+		return -ENOMEM;
+	irqfd->vm = vm;
+	irqfd->gsi = args->gsi;
+	INIT_LIST_HEAD(&irqfd->link);
+	INIT_WORK(&irqfd->shutdown, irqfd_shutdown);
+
+	f = fdget(args->fd);
+	if (!f.file) {
+		ret = -EBADF;
+		goto out_free;
+	}
+	irqfd->eventfd = eventfd_ctx_fileget(f.file);
+	if (IS_ERR(irqfd->eventfd)) {
+		ret = PTR_ERR(irqfd->eventfd);
+		goto out_fdput;
+	}
+	if (args->flags & VLAPIC_IRQFD_FLAG_RESAMPLE) {
+		ret = irqfd_resolve_pin(vm, args->gsi);
+		if (ret < 0)
+			goto out_ctx;
+		irqfd->pin = ret;
+		irqfd->resamplefd = eventfd_ctx_fdget(args->resamplefd);
+		if (IS_ERR(irqfd->resamplefd)) {
+			ret = PTR_ERR(irqfd->resamplefd);
+			irqfd->resamplefd = NULL;
+			goto out_ctx;
+		}
+	}
+
+	init_waitqueue_func_entry(&irqfd->wait, irqfd_wakeup);
+	init_poll_funcptr(&irqfd->pt, irqfd_ptable_queue_proc);
+
+	spin_lock_irqsave(&vm->irqfds_lock, flags);
+	ret = -EBUSY;
+	list_for_each_entry(tmp, &vm->irqfds, link)
+		if (tmp->eventfd == irqfd->eventfd)
+			goto out_unlock;	/* one binding per eventfd */
+	ret = -ENOSPC;
+	if (vm->nr_irqfds >= VLAPIC_MAX_IRQFDS)
+		goto out_unlock;
+	list_add_tail_rcu(&irqfd->link, &vm->irqfds);
+	vm->nr_irqfds++;
+	spin_unlock_irqrestore(&vm->irqfds_lock, flags);
+
+	/* Hook the wait queue; a signal already pending injects now. */
+	events = vfs_poll(f.file, &irqfd->pt);
+	if (events & EPOLLIN) {
+		u64 cnt;
+
+		eventfd_ctx_do_read(irqfd->eventfd, &cnt);
+		irqfd_inject(irqfd);
+	}
+	fdput(f);
+	return 0;
+
+out_unlock:
+	spin_unlock_irqrestore(&vm->irqfds_lock, flags);
+out_ctx:
+	if (irqfd->resamplefd)
+		eventfd_ctx_put(irqfd->resamplefd);
+	eventfd_ctx_put(irqfd->eventfd);
+out_fdput:
+	fdput(f);
+out_free:
+	kfree(irqfd);
+	return ret;
+}
+
+static int irqfd_deassign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
+{
+	struct vlapic_irqfd_entry *irqfd, *tmp;
+	struct eventfd_ctx *eventfd;
+	unsigned long flags;
+	int ret = -ENOENT;
+
+	eventfd = eventfd_ctx_fdget(args->fd);
+	if (IS_ERR(eventfd))
+		return PTR_ERR(eventfd);
+	spin_lock_irqsave(&vm->irqfds_lock, flags);
+	list_for_each_entry_safe(irqfd, tmp, &vm->irqfds, link) {
+		if (irqfd->eventfd == eventfd && irqfd->gsi == args->gsi) {
+			irqfd_deactivate(irqfd);
+			ret = 0;
+		}
+	}
+	spin_unlock_irqrestore(&vm->irqfds_lock, flags);
+	eventfd_ctx_put(eventfd);
+	/* Once this returns the binding can no longer inject. */
+	flush_workqueue(vlapic_irqfd_wq);
+	return ret;
+}
+
+/**
+ * vlapic_irqfd_ioctl() - VLAPIC_IRQFD.
+ * @vm: the VM
+ * @args: copied from userspace
+ *
+ * Return: 0, -EINVAL (flags, reserved, GSI, resample without an IOAPIC
+ * route), -EBADF, -EBUSY (eventfd already bound), -ENOSPC (too many),
+ * -ENOENT (deassign of an unknown binding), -ENOMEM.
+ */
+int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
+{
+	u32 known = VLAPIC_IRQFD_FLAG_DEASSIGN | VLAPIC_IRQFD_FLAG_RESAMPLE;
+
+	if ((args->flags & ~known) || args->reserved[0] || args->reserved[1])
+		return -EINVAL;
+	if (args->flags & VLAPIC_IRQFD_FLAG_DEASSIGN)
+		return irqfd_deassign(vm, args);
+	if (!(args->flags & VLAPIC_IRQFD_FLAG_RESAMPLE) && args->resamplefd)
+		return -EINVAL;
+	return irqfd_assign(vm, args);
+}
+
+/**
+ * vlapic_irqfd_eoi() - the guest EOIed a level-triggered vector.
+ * @vm: the VM
+ * @vector: the vector
+ *
+ * Deasserts every resampling irqfd whose pin carries @vector and signals
+ * its resample eventfd. Called before the IOAPIC sees the EOI; any
+ * context, no vLAPIC lock held.
+ */
+void vlapic_irqfd_eoi(struct vlapic_vm *vm, u8 vector)
+{
+	struct vlapic_irqfd_entry *irqfd;
+	struct vlapic_ioapic_state st;
+	bool have_state = false;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(irqfd, &vm->irqfds, link) {
+		if (!irqfd->resamplefd)
+			continue;
+		if (!have_state) {
+			vlapic_ioapic_get_state(vm->ioapic, &st);
+			have_state = true;
+		}
+		if ((st.redir[irqfd->pin] & VLAPIC_IOAPIC_VECTOR) != vector)
+			continue;
+		vlapic_router_set_irq(vm->router, irqfd->gsi, false);
+		eventfd_signal(irqfd->resamplefd, 1);
+		atomic64_inc(&vm->stats[VLAPIC_VM_STAT_IRQFD_RESAMPLES]);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * vlapic_irqfd_release_all() - tear down every irqfd of a dying VM.
+ * @vm: the VM (no ioctl can run on it any more)
+ */
+void vlapic_irqfd_release_all(struct vlapic_vm *vm)
+{
+	struct vlapic_irqfd_entry *irqfd, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vm->irqfds_lock, flags);
+	list_for_each_entry_safe(irqfd, tmp, &vm->irqfds, link)
+		irqfd_deactivate(irqfd);
+	spin_unlock_irqrestore(&vm->irqfds_lock, flags);
+	flush_workqueue(vlapic_irqfd_wq);
+}
+
+/**
+ * vlapic_irqfd_init() - module init: the teardown workqueue.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int vlapic_irqfd_init(void)
+{
+	vlapic_irqfd_wq = alloc_workqueue("vlapic-irqfd", 0, 0);
+	return vlapic_irqfd_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * vlapic_irqfd_exit() - module exit.
+ */
+void vlapic_irqfd_exit(void)
+{
+	destroy_workqueue(vlapic_irqfd_wq);
+}
