@@ -21,7 +21,8 @@ const char *const vlapic_vcpu_stat_names[VLAPIC_VCPU_STAT_NR] = {
 
 const char *const vlapic_vm_stat_names[VLAPIC_VM_STAT_NR] = {
 	"irq_line", "msi", "msi_ignored", "ioapic_delivered",
-	"ioapic_storms", "ioapic_deferrals", "eoi_broadcasts",
+	"ioapic_storms", "ioapic_deferrals", "eoi_broadcasts", "batches",
+	"irqfd_signals", "irqfd_resamples",
 };
 
 /* ioctl() with the -errno convention. */
@@ -128,6 +129,35 @@ int vlapic_set_ioapic(int vm_fd, const struct vlapic_ioapic_snapshot *s)
 int vlapic_get_vm_stats(int vm_fd, struct vlapic_vm_stats *st)
 {
 	return vlapic_ioctl(vm_fd, VLAPIC_GET_VM_STATS, st);
+}
+
+/*
+ * Bind eventfd @fd to @gsi (flags 0 or VLAPIC_IRQFD_FLAG_RESAMPLE with
+ * @resamplefd), or unbind it (VLAPIC_IRQFD_FLAG_DEASSIGN).
+ */
+int vlapic_irqfd(int vm_fd, int fd, uint32_t gsi, uint32_t flags,
+		 int resamplefd)
+{
+	struct vlapic_irqfd a;
+
+	memset(&a, 0, sizeof(a));
+	a.fd = fd;
+	a.gsi = gsi;
+	a.flags = flags;
+	a.resamplefd = (flags & VLAPIC_IRQFD_FLAG_RESAMPLE) ? resamplefd : 0;
+	return vlapic_ioctl(vm_fd, VLAPIC_IRQFD, &a);
+}
+
+/* Returns MSIs delivered plus lines set, or -errno (nothing injected). */
+int vlapic_inject_batch(int vm_fd, const struct vlapic_inject *entries,
+			uint32_t nr)
+{
+	struct vlapic_inject_batch b;
+
+	memset(&b, 0, sizeof(b));
+	b.nr = nr;
+	b.entries = (uintptr_t)entries;
+	return vlapic_ioctl(vm_fd, VLAPIC_INJECT_BATCH, &b);
 }
 
 int vlapic_get_lapic(int vcpu_fd, struct vlapic_lapic_state *s)

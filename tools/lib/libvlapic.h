@@ -139,6 +139,10 @@ int vlapic_set_gsi_routing(int vm_fd, const struct vlapic_gsi_route *routes,
 int vlapic_get_ioapic(int vm_fd, struct vlapic_ioapic_snapshot *s);
 int vlapic_set_ioapic(int vm_fd, const struct vlapic_ioapic_snapshot *s);
 int vlapic_get_vm_stats(int vm_fd, struct vlapic_vm_stats *st);
+int vlapic_irqfd(int vm_fd, int fd, uint32_t gsi, uint32_t flags,
+		 int resamplefd);
+int vlapic_inject_batch(int vm_fd, const struct vlapic_inject *entries,
+			uint32_t nr);
 
 /* vCPU fd: state */
 int vlapic_get_lapic(int vcpu_fd, struct vlapic_lapic_state *s);
