@@ -38,6 +38,20 @@ static unsigned int module_param(const char *name, unsigned int def)
 	return v;
 }
 
+static bool set_module_param(const char *name, unsigned int val)
+{
+	char path[128];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/module/vlapic/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fprintf(f, "%u\n", val) > 0;
+	return !fclose(f) && ok;
+}
+
 static uint32_t take(struct gcpu *g)
 {
 	struct vlapic_interrupt in;
@@ -91,8 +105,8 @@ static uint64_t get_redir(struct e2e_vm *v, unsigned int pin,
 static void test_seed001(void)
 {
 	unsigned int thr = module_param("ioapic_storm_threshold", 1000);
-	unsigned int delay_us = module_param("ioapic_storm_delay_us", 10000);
-	unsigned int run = 0, i;
+	unsigned int delay0 = module_param("ioapic_storm_delay_us", 10000);
+	unsigned int delay_us = delay0, run = 0, i;
 	uint64_t defer0, redir;
 	struct e2e_vm v;
 	struct gcpu *g;
@@ -100,7 +114,16 @@ static void test_seed001(void)
 	int64_t t0 = 0;
 	int ret;
 
+	/*
+	 * A 300 ms deferral for this VM's IOAPIC (the parameter is read at
+	 * creation), so a preempted test thread cannot see a deferred
+	 * re-delivery where it expects none.
+	 */
+	if (set_module_param("ioapic_storm_delay_us", 300000))
+		delay_us = 300000;
 	e2e_vm_create(&v, 1, 0, NULL);
+	set_module_param("ioapic_storm_delay_us", delay0);
+	tap_diag("seed 001: storm threshold %u, delay %u us", thr, delay_us);
 	g = &v.cpu[0];
 	/* Pin 5: level, active high, fixed, physical destination 0. */
 	set_redir(&v, PIN, REDIR_LEVEL | VEC_LEVEL);
