@@ -8,6 +8,7 @@
 #   make style      checkpatch.pl --strict on every source file
 #   make sparse     C=2 build with sparse
 #   make demo       boot the test VM and run tools/vlapic-demo in it
+#   make bench      vlapic-bench next to KVM in Debian's kernel (figures)
 #   make clean
 
 # The running kernel's build tree, or Debian's 6.1 headers when the running
@@ -21,7 +22,7 @@ endif
 WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
-.PHONY: all modules clean check style sparse demo
+.PHONY: all modules clean check style sparse demo bench
 
 all: modules
 
@@ -40,6 +41,9 @@ style:
 
 demo:
 	bash tests/harness/demo.sh
+
+bench:
+	bash tests/harness/bench.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

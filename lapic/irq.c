@@ -497,6 +497,7 @@ int vlapic_ack(struct vlapic *vlapic)
 		vlapic_vec_clear(vlapic, APIC_IRR, vec);
 		vlapic_vec_set(vlapic, APIC_ISR, vec);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_ACKED);
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_ACKED_CLASS0 + (vec >> 4));
 		vlapic_irr_changed(vlapic);
 		vlapic_isr_changed(vlapic);
 		trace_vlapic_ack(vlapic_id(vlapic), vec,

@@ -35,26 +35,6 @@ check_step() {
 	fi
 }
 
-# build_modules TARGET KDIR: out-of-tree build in build/TARGET, so the two
-# kernels' objects never mix. Any compiler warning fails (W=1, -Werror).
-build_modules() {
-	local dst="$BUILD/$1" kdir=$2
-	mkdir -p "$dst"
-	# Sources only: *.mod.c and friends left by an in-tree `make` would
-	# carry another kernel's symbol versions.
-	rsync -a --delete --exclude='/build/' --exclude='/.git/' \
-		--exclude='/tools/' --exclude='*.mod.c' --include='*/' \
-		--include='*.[ch]' --include=Kbuild --exclude='*' \
-		"$ROOT/" "$dst/"
-	# A failed build must not leave the previous modules to be booted.
-	rm -f "$dst"/*.ko
-	make -C "$kdir" M="$dst" W=1 VLAPIC_WERROR=1 modules ${3:-} >"$dst.log" 2>&1 || {
-		cat "$dst.log"
-		return 1
-	}
-	! grep -E 'warning:|error:' "$dst.log"
-}
-
 log "step 1: dependencies"
 stock=$(bash "$ROOT/tests/harness/deps.sh")
 hdr=$(debian_headers_dir)

@@ -13,11 +13,7 @@ kdir=$(bash "$ROOT/tests/harness/build-kernel.sh")
 
 log "building vlapic.ko for the test kernel and tools/"
 dst="$BUILD/demo"
-mkdir -p "$dst"
-rsync -a --delete --exclude='/build/' --exclude='/.git/' --exclude='/tools/' \
-	--exclude='*.mod.c' --include='*/' --include='*.[ch]' --include=Kbuild \
-	--exclude='*' "$ROOT/" "$dst/"
-make -C "$kdir" M="$dst" modules >"$BUILD/demo-build.log" 2>&1 ||
+build_modules demo "$kdir" >"$BUILD/demo-build.log" 2>&1 ||
 	{ cat "$BUILD/demo-build.log"; die "module build failed"; }
 rm -f "$dst"/vlapic_kunit.ko
 make -C "$ROOT/tools" >>"$BUILD/demo-build.log" 2>&1 ||

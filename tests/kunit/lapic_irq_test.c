@@ -82,6 +82,10 @@ static void irq_accept_ack_eoi_nesting(struct kunit *test)
 	wr(v, APIC_EOI, 0);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_SPURIOUS_EOI), 1);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED), 4);
+	/* By class: 0x81, 0xa0, 0x32, 0x31. */
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED_CLASS0 + 3), 2);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED_CLASS0 + 8), 1);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED_CLASS0 + 0xa), 1);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_EOI), 4);
 }
 
