@@ -268,9 +268,7 @@ static void print_account(double t)
 static int setup(int sys)
 {
 	struct vlapic_create_vm c;
-	struct vlapic_ioapic_snapshot io;
 	unsigned int i;
-	int ret;
 
 	memset(&c, 0, sizeof(c));
 	c.flags = VLAPIC_VM_X2APIC | VLAPIC_VM_TSC_DEADLINE;
@@ -284,7 +282,15 @@ static int setup(int sys)
 		if (vcpus[i].fd < 0)
 			return vcpus[i].fd;
 	}
-	/* IOAPIC pin 10: level, active high, fixed, to APIC ID DEV_VCPU. */
+	return 0;
+}
+
+/* The guest's driver set-up: IOAPIC pin 10 level, fixed, to DEV_VCPU. */
+static int setup_device(void)
+{
+	struct vlapic_ioapic_snapshot io;
+	int ret;
+
 	ret = vlapic_get_ioapic(vm_fd, &io);
 	if (ret)
 		return ret;
@@ -354,10 +360,21 @@ int main(int argc, char **argv)
 		if (pthread_create(&vcpus[i].thread, NULL, vcpu_thread,
 				   &vcpus[i]))
 			return 1;
+	t0 = now_ns();
+	/* The device comes up once the guest's CPUs are up. */
+	for (i = 0; i < nr_vcpus; i++)
+		while (!__atomic_load_n(&vcpus[i].started, __ATOMIC_ACQUIRE) &&
+		       now_ns() - t0 < 5000 * MS)
+			sleep_ms(1);
+	ret = setup_device();
+	if (ret) {
+		fprintf(stderr, "vlapic-demo: IOAPIC set-up: %s\n",
+			strerror(-ret));
+		failed++;
+	}
 	if (pthread_create(&dev, NULL, device_thread, NULL))
 		return 1;
 
-	t0 = now_ns();
 	for (next = 1; next <= seconds; next++) {
 		while (now_ns() - t0 < next * 1000 * MS - 500 * MS)
 			sleep_ms(10);
