@@ -117,7 +117,9 @@ enum vlapic_vcpu_stat {
 	VLAPIC_VCPU_STAT_ERROR_LVT,
 	VLAPIC_VCPU_STAT_GP,
 	VLAPIC_VCPU_STAT_BAD_MMIO,
-	VLAPIC_VCPU_STAT_NR
+	/* Acknowledged vectors by priority class (vector >> 4), 0 .. 15. */
+	VLAPIC_VCPU_STAT_ACKED_CLASS0,
+	VLAPIC_VCPU_STAT_NR = VLAPIC_VCPU_STAT_ACKED_CLASS0 + 16
 };
 
 extern const char *const vlapic_vcpu_stat_names[VLAPIC_VCPU_STAT_NR];

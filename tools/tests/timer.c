@@ -220,6 +220,11 @@ int main(void)
 	test_min_period(g);
 	test_deadline(g);
 	tap_eq(g->errors, 0, "guest CPU thread saw no ioctl error");
+	gcpu_stop(g);
+	tap_eq(vcpu_stat(g, VLAPIC_VCPU_STAT_ACKED_CLASS0 + 3), gcpu_total(g),
+	       "stats: every vector taken (0x30-0x36) counted in class 3");
+	tap_eq(vcpu_stat(g, VLAPIC_VCPU_STAT_ACKED), gcpu_total(g),
+	       "stats: acked = vectors taken");
 	e2e_vm_destroy(&v);
 	test_tsc_khz();
 	return tap_end();
