@@ -4,7 +4,8 @@
  * running periodic timer, a vector in service, vectors held pending by the
  * TPR, a pending NMI and programmed LVTs is saved, restored into a vCPU of
  * another VM, and resumed there: the register state reads back identical
- * and every pending interrupt arrives exactly once.
+ * and every pending interrupt arrives exactly once. The IOAPIC goes along
+ * with a level line held high and its remote IRR set.
  */
 #include <string.h>
 
@@ -43,11 +44,12 @@ static bool same_state(const struct vlapic_lapic_state *a,
 
 int main(void)
 {
+	struct vlapic_ioapic_snapshot io0, io1;
 	struct vlapic_lapic_state s0, s1, s2, d;
 	struct e2e_vm src, dst;
 	struct gcpu *a, *b, *t;
-	uint32_t ccr, got[8];
-	unsigned int i, n;
+	uint32_t ccr, got[4];
+	unsigned int n;
 	int ret;
 
 	tap_init("state", 120);
@@ -76,6 +78,16 @@ int main(void)
 	ipi(a, 1, LAPIC_DM_FIXED | 0x41);
 	ipi(a, 1, LAPIC_DM_FIXED | 0x92);
 	ipi(a, 1, LAPIC_DM_NMI);
+	/* A level line held by a device: IOAPIC pin 7 -> vector 0x77. */
+	{
+		struct vlapic_ioapic_snapshot io;
+
+		vlapic_get_ioapic(src.vm, &io);
+		io.redir[7] = (1ULL << 56) | LAPIC_LVT_LEVEL | 0x77;
+		if (vlapic_set_ioapic(src.vm, &io) ||
+		    vlapic_irq_line(src.vm, 7, 1))
+			tap_bail("source IOAPIC set-up");
+	}
 	/* An illegal register access leaves ESR bit 7 pending (not latched). */
 	{
 		uint32_t junk;
@@ -108,6 +120,14 @@ int main(void)
 
 	/* Migrate: pause (no guest thread runs), save, restore elsewhere. */
 	vlapic_get_lapic(b->fd, &s1);
+	vlapic_get_ioapic(src.vm, &io0);
+	tap_ok((io0.redir[7] & LAPIC_LVT_REMOTE_IRR) && (io0.input_high & BIT(7)),
+	       "source IOAPIC: pin 7 asserted, remote IRR set");
+	ret = vlapic_set_ioapic(dst.vm, &io0);
+	tap_eq(ret, 0, "destination: SET_IOAPIC of the migrated IOAPIC");
+	vlapic_get_ioapic(dst.vm, &io1);
+	tap_ok(!memcmp(&io0, &io1, sizeof(io0)),
+	       "destination: reads back the migrated IOAPIC");
 	ret = vlapic_set_lapic(t->fd, &s1);
 	tap_eq(ret, 0, "destination: SET_LAPIC of the migrated state");
 	vlapic_get_lapic(t->fd, &s2);
@@ -134,22 +154,37 @@ int main(void)
 	reg_write(t, LAPIC_ESR, 0);
 	tap_eq(reg_read(t, LAPIC_ESR), 0x80,
 	       "destination: migrated ESR error latches on write");
+	/*
+	 * Lower the TPR: 0x92, then 0x77 (EOIed with the line still up: at
+	 * once again), 0x77 (the device lowers the line first), then 0x41.
+	 */
 	reg_write(t, LAPIC_TPR, 0);
-	n = 0;
-	for (i = 0; i < 8; i++) {
+	for (n = 0; n < 4; n++) {
 		struct vlapic_interrupt in;
 
 		vlapic_get_interrupt(t->fd, VLAPIC_INTR_IF, &in);
-		if (in.type != VLAPIC_INTR_VECTOR)
-			break;
-		got[n++] = in.vector;
+		got[n] = in.type == VLAPIC_INTR_VECTOR ? in.vector : 0;
+		if (n == 2)
+			vlapic_irq_line(dst.vm, 7, 0);
 		reg_write(t, LAPIC_EOI, 0);
-		if (in.vector == 0x41)
-			break;
 	}
-	tap_ok(n == 2 && got[0] == 0x92 && got[1] == 0x41,
-	       "destination: 0x92 then 0x41 delivered, once each (%u vectors)",
-	       n);
+	tap_ok(got[0] == 0x92 && got[1] == 0x77 && got[2] == 0x77 &&
+	       got[3] == 0x41,
+	       "destination: 0x92, 0x77, 0x77 (line still up), 0x41 (got %#x %#x %#x %#x)",
+	       got[0], got[1], got[2], got[3]);
+	{
+		struct vlapic_vm_stats st;
+
+		memset(&st, 0, sizeof(st));
+		vlapic_get_vm_stats(dst.vm, &st);
+		tap_eq(st.v[VLAPIC_VM_STAT_EOI_BROADCASTS], 2,
+		       "destination: both EOIs of 0x77 reached its IOAPIC");
+		tap_eq(st.v[VLAPIC_VM_STAT_IOAPIC_DELIVERED], 1,
+		       "destination: its IOAPIC re-delivered once");
+	}
+	vlapic_get_ioapic(dst.vm, &io1);
+	tap_ok(!(io1.redir[7] & LAPIC_LVT_REMOTE_IRR) && !(io1.input_high & BIT(7)),
+	       "destination IOAPIC: line low, remote IRR clear");
 	tap_ok(!irr_test(t, 0x92) && !irr_test(t, 0x41) && !isr_test(t, 0xb1),
 	       "destination: nothing left of the migrated vectors");
 	gcpu_start(t);
