@@ -336,6 +336,7 @@ struct vlapic_wait {
 #define VLAPIC_WAKE_EVENT	1	/* the wake predicate holds */
 #define VLAPIC_WAKE_TIMEOUT	2
 #define VLAPIC_WAKE_SIGNAL	3	/* also returned as -EINTR */
+#define VLAPIC_WAKE_CLOSED	4	/* a close() of this vCPU's fd */
 
 /*
  * struct vlapic_interrupt - what the CPU takes next.
