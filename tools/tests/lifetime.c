@@ -84,6 +84,8 @@ static void test_close_while_waiting(void)
 	pthread_join(w.thread, NULL);
 	tap_diag("the WAIT returned %d (reason %u) %lld ms after the close",
 		 w.ret, w.reason, (long long)(w.t1 - t0) / MS);
+	tap_ok(w.ret == 0 && w.reason == VLAPIC_WAKE_CLOSED,
+	       "it returns 0 with reason VLAPIC_WAKE_CLOSED");
 	tap_eq(vlapic_get_interrupt(fd, VLAPIC_INTR_IF, &(struct vlapic_interrupt){0}),
 	       (uint64_t)(int64_t)-EBADF, "the closed fd is gone (-EBADF)");
 
@@ -135,6 +137,8 @@ static void test_close_while_waiting(void)
 	pthread_join(w.thread, NULL);
 	tap_diag("the WAIT returned %d (reason %u) %lld ms after the close",
 		 w.ret, w.reason, (long long)(w.t1 - t0) / MS);
+	tap_ok(w.ret == 0 && w.reason == VLAPIC_WAKE_CLOSED,
+	       "the last close: reason VLAPIC_WAKE_CLOSED");
 
 	/* A signal ends a WAIT with -EINTR, reason SIGNAL. */
 	{
