@@ -265,10 +265,38 @@ static void test_msi_routing(void)
 	e2e_vm_destroy(&v);
 }
 
+/* Directed EOI (SVR bit 12): a level EOI is not broadcast to the IOAPIC. */
+static void test_directed_eoi(void)
+{
+	struct e2e_vm v;
+	struct gcpu *g;
+	uint64_t redir;
+
+	e2e_vm_create(&v, 1, VLAPIC_VM_DIRECTED_EOI, NULL);
+	g = &v.cpu[0];
+	tap_eq(reg_read(g, LAPIC_LVR) & BIT(24), BIT(24),
+	       "directed EOI: version register bit 24");
+	reg_write(g, LAPIC_SVR, LAPIC_SVR_DIRECTED_EOI | LAPIC_SVR_ENABLE | 0xff);
+	tap_eq(reg_read(g, LAPIC_SVR), 0x11ff, "directed EOI: SVR bit 12 sticks");
+	set_redir(&v, 6, REDIR_LEVEL | 0x66);
+	vlapic_irq_line(v.vm, 6, 1);
+	vlapic_irq_line(v.vm, 6, 0);
+	tap_eq(take(g), 0x66, "directed EOI: level vector 0x66 taken");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(vm_stat(&v, VLAPIC_VM_STAT_EOI_BROADCASTS), 0,
+	       "directed EOI: the EOI is not broadcast");
+	redir = get_redir(&v, 6, NULL);
+	tap_eq(redir & REDIR_REMOTE_IRR, REDIR_REMOTE_IRR,
+	       "directed EOI: remote IRR stays set (the guest EOIs the IOAPIC)");
+	tap_ok(!isr_test(g, 0x66), "directed EOI: the local EOI happened");
+	e2e_vm_destroy(&v);
+}
+
 int main(void)
 {
 	tap_init("ioapic", 120);
 	test_seed001();
 	test_msi_routing();
+	test_directed_eoi();
 	return tap_end();
 }

@@ -320,12 +320,72 @@ static void test_init_sipi(void)
 	close(sys);
 }
 
+/* 288 vCPUs (x2APIC): physical delivery to the last, broadcast to all. */
+static void test_288(void)
+{
+	struct vlapic_create_vm c;
+	static int fd[288];
+	unsigned int i, n;
+	int sys, vm, ret;
+	uint64_t irr;
+
+	memset(&c, 0, sizeof(c));
+	c.flags = VLAPIC_VM_X2APIC;
+	c.max_vcpus = 288;
+	sys = vlapic_open_checked();
+	vm = vlapic_create_vm(sys, &c);
+	if (!tap_ok(vm >= 0, "288 vCPUs: VM created"))
+		return;
+	for (n = 0; n < 288; n++) {
+		fd[n] = vlapic_create_vcpu(vm, n, n);
+		if (fd[n] < 0)
+			break;
+		vlapic_msr_write(fd[n], MSR_IA32_APIC_BASE, APIC_DEFAULT_BASE |
+				 APIC_BASE_ENABLE | APIC_BASE_X2APIC |
+				 (n ? 0 : APIC_BASE_BSP));
+		vlapic_msr_write(fd[n], MSR_X2APIC_BASE + (LAPIC_SVR >> 4),
+				 LAPIC_SVR_ENABLE | 0xff);
+	}
+	if (!tap_eq(n, 288, "288 vCPUs created"))
+		goto out;
+	ret = vlapic_msr_write(fd[0], MSR_X2APIC_BASE + (LAPIC_ICR >> 4),
+			       (287ULL << 32) | 0x90);
+	tap_eq(ret, 0, "288 vCPUs: IPI from APIC ID 0 to 287");
+	irr = 0;
+	vlapic_msr_read(fd[287], MSR_X2APIC_BASE + ((LAPIC_IRR + 0x40) >> 4),
+			&irr);
+	tap_eq(irr & BIT(16), BIT(16), "288 vCPUs: vector 0x90 pending on 287");
+	for (i = 0, n = 0; i < 287; i++) {
+		irr = 0;
+		vlapic_msr_read(fd[i], MSR_X2APIC_BASE +
+				((LAPIC_IRR + 0x40) >> 4), &irr);
+		n += !!(irr & BIT(16));
+	}
+	tap_eq(n, 0, "288 vCPUs: on no other vCPU");
+	vlapic_msr_write(fd[5], MSR_X2APIC_BASE + (LAPIC_ICR >> 4),
+			 (0xffffffffULL << 32) | 0x91);
+	for (i = 0, n = 0; i < 288; i++) {
+		irr = 0;
+		vlapic_msr_read(fd[i], MSR_X2APIC_BASE +
+				((LAPIC_IRR + 0x40) >> 4), &irr);
+		n += !!(irr & BIT(17));
+	}
+	tap_eq(n, 288, "288 vCPUs: x2APIC broadcast reaches all 288");
+	n = 288;
+out:
+	for (i = 0; i < n; i++)
+		close(fd[i]);
+	close(vm);
+	close(sys);
+}
+
 int main(void)
 {
 	struct e2e_vm v;
 	unsigned int i;
 
 	tap_init("ipi", 200);
+	test_288();
 	e2e_vm_create(&v, NR, 0, NULL);
 	for (i = 0; i < NR; i++)
 		gcpu_start(&v.cpu[i]);
