@@ -572,6 +572,11 @@ void vlapic_eoi_notify(struct vlapic *vlapic, int vector)
  * vlapic_eoi_vector() - EOI of a known vector (VMX EOI-induced exit).
  * @vlapic: the vLAPIC
  * @vector: the vector the guest EOIed
+ *
+ * With virtual-interrupt delivery the CPU has already cleared the ISR bit
+ * in the (shared) register page and updated SVI: the EOI happened, so it
+ * is not spurious. Re-derive ISR/PPR and do what remains: the LINT remote
+ * IRR and the IOAPIC broadcast.
  */
 void vlapic_eoi_vector(struct vlapic *vlapic, u8 vector)
 {
@@ -579,6 +584,11 @@ void vlapic_eoi_vector(struct vlapic *vlapic, u8 vector)
 	int bcast;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	if (!vlapic_vec_test(vlapic, APIC_ISR, vector)) {
+		/* Done by the CPU: make it look done by us. */
+		vlapic_vec_set(vlapic, APIC_ISR, vector);
+		vlapic->highest_isr = max_t(int, vlapic->highest_isr, vector);
+	}
 	bcast = vlapic_eoi_locked(vlapic, vector);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_eoi_notify(vlapic, bcast);
