@@ -270,42 +270,35 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
  * @irq: the message (destination already matched)
  *
  * Fixed and lowest-priority vectors go to the vendor's posted-interrupt
- * path when it takes them; everything else is set under the lock. Kicks
+ * path when it takes them (under the lock, so that the hook table cannot
+ * change in the middle); everything else is set in the registers. Kicks
  * the vCPU when something became pending.
  */
 void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
 {
-	const struct vlapic_ops *ops = vlapic->ops;
+	const struct vlapic_ops *ops;
 	unsigned long flags;
 	bool kick;
 
-	if (ops && ops->deliver_posted &&
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	ops = vlapic->ops;
+	if (ops && ops->deliver_posted && irq->vector >= 16 &&
+	    vlapic_sw_enabled(vlapic) &&
 	    (irq->delivery_mode == APIC_DM_FIXED ||
-	     irq->delivery_mode == APIC_DM_LOWEST) && irq->vector >= 16) {
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		kick = vlapic_sw_enabled(vlapic);
-		if (kick) {
-			if (irq->level)
-				vlapic_vec_set(vlapic, APIC_TMR, irq->vector);
-			else
-				vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
+	     irq->delivery_mode == APIC_DM_LOWEST)) {
+		/* TMR before the vector becomes visible, as for IRR. */
+		if (irq->level)
+			vlapic_vec_set(vlapic, APIC_TMR, irq->vector);
+		else
+			vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
+		if (ops->deliver_posted(vlapic, irq->vector)) {
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
-		} else {
-			vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
+			raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+			return;		/* the vendor notified or woke */
 		}
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-		if (!kick || ops->deliver_posted(vlapic, irq->vector))
-			return;
-		/* The vendor declined: fall back to IRR, which counts again. */
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		vlapic->stats.v[VLAPIC_STAT_FIXED_ACCEPTED]--;
-		kick = vlapic_accept_locked(vlapic, irq);
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-	} else {
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		kick = vlapic_accept_locked(vlapic, irq);
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	}
+	kick = vlapic_accept_locked(vlapic, irq);
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	if (kick)
 		vlapic->bus->ops->kick(vlapic);
 }

@@ -186,10 +186,8 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_destroy);
  * runtime must not leave a stale SVI (a KVM bug). Vectors posted through
  * the old table are folded into IRR first.
  *
- * Context: process context, and no delivery to @vlapic may be inside the
- * old table's deliver_posted (vlapic_accept() reads the table without the
- * lock): install at vCPU setup, or have the old backend's deliver_posted
- * decline (return false) before switching, as vmx/ does with its VID flag.
+ * Deliveries read the table under the lock, so the switch is atomic for
+ * them. Any context that may take the lock.
  */
 void vlapic_set_ops(struct vlapic *vlapic, const struct vlapic_ops *ops,
 		    void *vendor)

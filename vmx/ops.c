@@ -13,8 +13,9 @@
  *
  * Locking: the hooks run under the vLAPIC's lock and take @vx->lock
  * inside it; the vCPU-side functions take @vx->lock alone, never while
- * calling into the vLAPIC. deliver_posted runs without either, from any
- * context, and touches only the descriptor and READ_ONCE() fields.
+ * calling into the vLAPIC. deliver_posted runs under the vLAPIC's lock
+ * without @vx->lock, from any context, and touches only the descriptor
+ * and READ_ONCE() fields.
  */
 
 #include <linux/bitmap.h>
