@@ -120,6 +120,52 @@ int vlapic_set_gsi_routing(int vm_fd, const struct vlapic_gsi_route *routes,
 	return vlapic_ioctl(vm_fd, VLAPIC_SET_GSI_ROUTING, &r);
 }
 
+/* A trapped guest access to the IOAPIC window (0 or -errno). */
+int vlapic_ioapic_access(int vm_fd, uint32_t offset, uint32_t len,
+			 bool write, uint64_t *data)
+{
+	struct vlapic_reg_access a;
+	int ret;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = VLAPIC_ACCESS_KIND_IOAPIC;
+	a.flags = write ? VLAPIC_ACCESS_WRITE : 0;
+	a.address = offset;
+	a.len = len;
+	a.data = write ? *data : 0;
+	ret = vlapic_ioctl(vm_fd, VLAPIC_IOAPIC_ACCESS, &a);
+	if (!ret && !write)
+		*data = a.data;
+	return ret;
+}
+
+/* An indirect IOAPIC register, the way a guest reads it: IOREGSEL, IOWIN. */
+int vlapic_ioapic_read_reg(int vm_fd, uint32_t index, uint32_t *val)
+{
+	uint64_t d = index;
+	int ret;
+
+	ret = vlapic_ioapic_access(vm_fd, IOAPIC_IOREGSEL, 4, true, &d);
+	if (ret)
+		return ret;
+	ret = vlapic_ioapic_access(vm_fd, IOAPIC_IOWIN, 4, false, &d);
+	if (!ret)
+		*val = (uint32_t)d;
+	return ret;
+}
+
+int vlapic_ioapic_write_reg(int vm_fd, uint32_t index, uint32_t val)
+{
+	uint64_t d = index;
+	int ret;
+
+	ret = vlapic_ioapic_access(vm_fd, IOAPIC_IOREGSEL, 4, true, &d);
+	if (ret)
+		return ret;
+	d = val;
+	return vlapic_ioapic_access(vm_fd, IOAPIC_IOWIN, 4, true, &d);
+}
+
 int vlapic_get_ioapic(int vm_fd, struct vlapic_ioapic_snapshot *s)
 {
 	return vlapic_ioctl(vm_fd, VLAPIC_GET_IOAPIC, s);

@@ -83,6 +83,14 @@
 #define LAPIC_DFR_FLAT		0xffffffffU
 #define LAPIC_DFR_CLUSTER	0x0fffffffU
 
+/* IOAPIC window (offsets from its base) and indirect registers */
+#define IOAPIC_IOREGSEL		0x00
+#define IOAPIC_IOWIN		0x10
+#define IOAPIC_EOI		0x40
+#define IOAPIC_REG_ID		0x00
+#define IOAPIC_REG_VERSION	0x01
+#define IOAPIC_REG_REDIR(pin)	(0x10 + 2 * (pin))
+
 /* MSRs */
 #define MSR_IA32_APIC_BASE	0x0000001b
 #define MSR_IA32_TSC_DEADLINE	0x000006e0
@@ -138,6 +146,10 @@ int vlapic_irq_line(int vm_fd, uint32_t gsi, uint32_t level);
 int vlapic_signal_msi(int vm_fd, uint64_t address, uint32_t data);
 int vlapic_set_gsi_routing(int vm_fd, const struct vlapic_gsi_route *routes,
 			   uint32_t nr);
+int vlapic_ioapic_access(int vm_fd, uint32_t offset, uint32_t len,
+			 bool write, uint64_t *data);
+int vlapic_ioapic_read_reg(int vm_fd, uint32_t index, uint32_t *val);
+int vlapic_ioapic_write_reg(int vm_fd, uint32_t index, uint32_t val);
 int vlapic_get_ioapic(int vm_fd, struct vlapic_ioapic_snapshot *s);
 int vlapic_set_ioapic(int vm_fd, const struct vlapic_ioapic_snapshot *s);
 int vlapic_get_vm_stats(int vm_fd, struct vlapic_vm_stats *st);

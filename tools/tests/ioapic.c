@@ -10,8 +10,10 @@
  * the storm and deferrals are counted. Once the line drops, nothing more
  * arrives.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "e2e.h"
 
@@ -265,30 +267,94 @@ static void test_msi_routing(void)
 	e2e_vm_destroy(&v);
 }
 
-/* Directed EOI (SVR bit 12): a level EOI is not broadcast to the IOAPIC. */
+/*
+ * Directed EOI (SVR bit 12): a level EOI is not broadcast; the guest's
+ * driver EOIs the IOAPIC itself (version 0x20 EOI register). The guest
+ * programs the IOAPIC through the trapped window (IOAPIC_ACCESS).
+ */
 static void test_directed_eoi(void)
 {
 	struct e2e_vm v;
 	struct gcpu *g;
-	uint64_t redir;
+	uint32_t val = 0;
+	uint64_t redir, d;
+	int ret;
 
 	e2e_vm_create(&v, 1, VLAPIC_VM_DIRECTED_EOI, NULL);
 	g = &v.cpu[0];
+	ret = vlapic_ioapic_read_reg(v.vm, IOAPIC_REG_VERSION, &val);
+	tap_ok(!ret && val == 0x170020,
+	       "IOAPIC window: version register 0x170020 (ret %d, %#x)", ret,
+	       val);
 	tap_eq(reg_read(g, LAPIC_LVR) & BIT(24), BIT(24),
 	       "directed EOI: version register bit 24");
 	reg_write(g, LAPIC_SVR, LAPIC_SVR_DIRECTED_EOI | LAPIC_SVR_ENABLE | 0xff);
 	tap_eq(reg_read(g, LAPIC_SVR), 0x11ff, "directed EOI: SVR bit 12 sticks");
-	set_redir(&v, 6, REDIR_LEVEL | 0x66);
+	/* Pin 6: level, vector 0x66, destination 0, written by the guest. */
+	ret = vlapic_ioapic_write_reg(v.vm, IOAPIC_REG_REDIR(6) + 1, 0);
+	ret |= vlapic_ioapic_write_reg(v.vm, IOAPIC_REG_REDIR(6),
+				       REDIR_LEVEL | 0x66);
+	tap_eq(ret, 0, "IOAPIC window: redirection entry 6 written");
+	tap_eq(get_redir(&v, 6, NULL), REDIR_LEVEL | 0x66,
+	       "IOAPIC window: GET_IOAPIC shows the guest's entry");
 	vlapic_irq_line(v.vm, 6, 1);
 	vlapic_irq_line(v.vm, 6, 0);
 	tap_eq(take(g), 0x66, "directed EOI: level vector 0x66 taken");
 	reg_write(g, LAPIC_EOI, 0);
 	tap_eq(vm_stat(&v, VLAPIC_VM_STAT_EOI_BROADCASTS), 0,
-	       "directed EOI: the EOI is not broadcast");
+	       "directed EOI: the local EOI is not broadcast");
 	redir = get_redir(&v, 6, NULL);
 	tap_eq(redir & REDIR_REMOTE_IRR, REDIR_REMOTE_IRR,
-	       "directed EOI: remote IRR stays set (the guest EOIs the IOAPIC)");
+	       "directed EOI: remote IRR stays set");
 	tap_ok(!isr_test(g, 0x66), "directed EOI: the local EOI happened");
+	ret = vlapic_ioapic_read_reg(v.vm, IOAPIC_REG_REDIR(6), &val);
+	tap_ok(!ret && (val & REDIR_REMOTE_IRR),
+	       "IOAPIC window: the guest reads remote IRR in the entry");
+	d = 0x66;
+	ret = vlapic_ioapic_access(v.vm, IOAPIC_EOI, 4, true, &d);
+	tap_eq(ret, 0, "IOAPIC window: the driver writes 0x66 to the EOI register");
+	tap_eq(get_redir(&v, 6, NULL) & REDIR_REMOTE_IRR, 0,
+	       "directed EOI: the IOAPIC EOI register clears remote IRR");
+
+	/* Malformed forwarded accesses. */
+	{
+		struct vlapic_reg_access a;
+
+		memset(&a, 0, sizeof(a));
+		a.kind = VLAPIC_ACCESS_KIND_MMIO;
+		a.len = 4;
+		tap_eq((uint64_t)(int64_t)(ioctl(v.vm, VLAPIC_IOAPIC_ACCESS, &a) ?
+					   -errno : 0),
+		       (uint64_t)(int64_t)-EINVAL,
+		       "IOAPIC_ACCESS kind MMIO: -EINVAL");
+		a.kind = VLAPIC_ACCESS_KIND_IOAPIC;
+		a.address = 0x100;
+		tap_eq((uint64_t)(int64_t)(ioctl(v.vm, VLAPIC_IOAPIC_ACCESS, &a) ?
+					   -errno : 0),
+		       (uint64_t)(int64_t)-EINVAL,
+		       "IOAPIC_ACCESS offset 0x100: -EINVAL");
+		a.address = 0;
+		a.len = 3;
+		tap_eq((uint64_t)(int64_t)(ioctl(v.vm, VLAPIC_IOAPIC_ACCESS, &a) ?
+					   -errno : 0),
+		       (uint64_t)(int64_t)-EINVAL, "IOAPIC_ACCESS len 3: -EINVAL");
+		a.len = 4;
+		a.pad = 1;
+		tap_eq((uint64_t)(int64_t)(ioctl(v.vm, VLAPIC_IOAPIC_ACCESS, &a) ?
+					   -errno : 0),
+		       (uint64_t)(int64_t)-EINVAL, "IOAPIC_ACCESS pad: -EINVAL");
+		a.pad = 0;
+		a.data = 1;
+		tap_eq((uint64_t)(int64_t)(ioctl(v.vm, VLAPIC_IOAPIC_ACCESS, &a) ?
+					   -errno : 0),
+		       (uint64_t)(int64_t)-EINVAL,
+		       "IOAPIC_ACCESS read with data: -EINVAL");
+		tap_eq((uint64_t)(int64_t)(ioctl(v.vm, VLAPIC_IOAPIC_ACCESS, NULL) ?
+					   -errno : 0),
+		       (uint64_t)(int64_t)-EFAULT, "IOAPIC_ACCESS NULL: -EFAULT");
+		tap_eq(get_redir(&v, 6, NULL), REDIR_LEVEL | 0x66,
+		       "IOAPIC_ACCESS: failed calls changed nothing");
+	}
 	e2e_vm_destroy(&v);
 }
 
