@@ -285,18 +285,20 @@ static int setup(int sys)
 	return 0;
 }
 
-/* The guest's driver set-up: IOAPIC pin 10 level, fixed, to DEV_VCPU. */
+/*
+ * The guest's driver set-up: IOAPIC pin 10 level, fixed, to DEV_VCPU,
+ * written through the IOAPIC window (IOREGSEL/IOWIN) as a guest does.
+ */
 static int setup_device(void)
 {
-	struct vlapic_ioapic_snapshot io;
 	int ret;
 
-	ret = vlapic_get_ioapic(vm_fd, &io);
+	ret = vlapic_ioapic_write_reg(vm_fd, IOAPIC_REG_REDIR(DEV_GSI) + 1,
+				      DEV_VCPU << 24);
 	if (ret)
 		return ret;
-	io.redir[DEV_GSI] = ((uint64_t)DEV_VCPU << 56) | LAPIC_LVT_LEVEL |
-			    VEC_DEV;
-	return vlapic_set_ioapic(vm_fd, &io);
+	return vlapic_ioapic_write_reg(vm_fd, IOAPIC_REG_REDIR(DEV_GSI),
+				       LAPIC_LVT_LEVEL | VEC_DEV);
 }
 
 int main(int argc, char **argv)
