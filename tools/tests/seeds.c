@@ -80,8 +80,8 @@ static void wake_case(struct gcpu *src, struct gcpu *dst, unsigned int vector,
 	due = 0;
 	if (by_timer) {
 		reg_write(dst, LAPIC_LVTT, LAPIC_TIMER_ONESHOT | vector);
-		reg_write(dst, LAPIC_TMICT, 400 * MS);
-		due = 400 * MS;
+		reg_write(dst, LAPIC_TMICT, 1000 * MS);
+		due = 1000 * MS;
 	}
 	waiter_start(&w, dst);
 	tap_ok(!waiter_done(&w), "%s: the vCPU sleeps with lower vectors pending",
