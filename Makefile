@@ -7,6 +7,7 @@
 #                   kernel and Debian's kernel in QEMU, run every suite
 #   make style      checkpatch.pl --strict on every source file
 #   make sparse     C=2 build with sparse
+#   make demo       boot the test VM and run tools/vlapic-demo in it
 #   make bench      vlapic-bench next to KVM in Debian's kernel (figures)
 #   make clean
 
@@ -21,7 +22,7 @@ endif
 WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
-.PHONY: all modules clean check style sparse bench
+.PHONY: all modules clean check style sparse demo bench
 
 all: modules
 
@@ -37,6 +38,9 @@ check:
 
 style:
 	bash tests/harness/style.sh
+
+demo:
+	bash tests/harness/demo.sh
 
 bench:
 	bash tests/harness/bench.sh

@@ -51,6 +51,8 @@ check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
 	bash "$ROOT/tests/harness/style.sh"
 check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
+check_step "build: tools/ (static e2e tests and vlapic-demo, -Werror)" \
+	"$BUILD/step-tools.log" make -C "$ROOT/tools"
 
 mapfile -t suites < <(grep -ho '\.name = "vlapic_[a-z0-9_]*"' \
 	"$ROOT"/tests/kunit/*.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
