@@ -52,6 +52,9 @@ check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
 check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
 
+check_step "build: tools/fuzz programs (-Werror)" "$BUILD/step-build-fuzz.log" \
+	bash "$ROOT/tools/fuzz/build.sh" "$BUILD/tests-bin"
+
 mapfile -t suites < <(grep -ho '\.name = "vlapic_[a-z0-9_]*"' \
 	"$ROOT"/tests/kunit/*.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
 expect=()
