@@ -8,6 +8,8 @@
 #   make style      checkpatch.pl --strict on every source file
 #   make sparse     C=2 build with sparse
 #   make bench      vlapic-bench next to KVM in Debian's kernel (figures)
+#   make soak SECONDS=N [SEED=S]
+#                   fuzzer and SMP stress for N s in the test kernel
 #   make clean
 
 # The running kernel's build tree, or Debian's 6.1 headers when the running
@@ -21,7 +23,7 @@ endif
 WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
-.PHONY: all modules clean check style sparse bench
+.PHONY: all modules clean check style sparse bench soak
 
 all: modules
 
@@ -40,6 +42,12 @@ style:
 
 bench:
 	bash tests/harness/bench.sh
+
+# Seconds of fuzzing and stress; SEED replays a run.
+SECONDS ?= 600
+SEED ?=
+soak:
+	bash tests/harness/soak.sh $(SECONDS) $(SEED)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
