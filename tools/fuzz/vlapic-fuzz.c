@@ -325,7 +325,8 @@ static void op_irq_line(struct fuzz_thread *t)
 		l.level = rnd(t);
 	if (chance(t, 3))
 		l.flags = 1;
-	do_ioctl(t, any_vm_fd(t), I_IRQ_LINE, &l);
+	if (do_ioctl(t, any_vm_fd(t), I_IRQ_LINE, &l) > 0)
+		report(&fail_state, "thread %d: IRQ_LINE returned > 0", t->id);
 }
 
 static void op_msi(struct fuzz_thread *t)
@@ -336,7 +337,8 @@ static void op_msi(struct fuzz_thread *t)
 		m.flags = rnd(t);
 	if (chance(t, 3))
 		m.reserved = rnd(t);
-	do_ioctl(t, any_vm_fd(t), I_SIGNAL_MSI, &m);
+	if (do_ioctl(t, any_vm_fd(t), I_SIGNAL_MSI, &m) > 1)
+		report(&fail_state, "thread %d: SIGNAL_MSI returned > 1", t->id);
 }
 
 static void op_routing(struct fuzz_thread *t)
@@ -411,7 +413,10 @@ static void op_batch(struct fuzz_thread *t)
 			       t->id, ret);
 		return;
 	}
-	do_ioctl(t, any_vm_fd(t), I_INJECT_BATCH, &b);
+	ret = do_ioctl(t, any_vm_fd(t), I_INJECT_BATCH, &b);
+	if (ret > (long)b.nr)
+		report(&fail_state, "thread %d: INJECT_BATCH of %u returned %ld",
+		       t->id, b.nr, ret);
 }
 
 static void op_irqfd(struct fuzz_thread *t)
