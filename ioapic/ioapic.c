@@ -579,6 +579,7 @@ int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 		return -EINVAL;
 	p = &ioapic->pins[pin];
 	spin_lock_irqsave(&ioapic->lock, flags);
+	trace_vlapic_ioapic_set_irq(pin, high, p->redir);
 	was_asserted = pin_asserted(p);
 	p->input_high = high;
 	if (!pin_asserted(p)) {
@@ -615,8 +616,8 @@ void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector)
 {
 	struct vlapic_ioapic_batch batch = { 0 };
 	struct vlapic_ioapic_pin *pin;
+	unsigned int nr, matched = 0;
 	unsigned long flags;
-	unsigned int nr;
 
 	spin_lock_irqsave(&ioapic->lock, flags);
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
@@ -627,11 +628,13 @@ void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector)
 			continue;
 		pin->redir &= ~VLAPIC_IOAPIC_REMOTE_IRR;
 		pin->stats.eoi++;
+		matched++;
 		if (!pin_asserted(pin))
 			ioapic_line_dropped_locked(ioapic, nr);
 		else if (!entry_is_masked(pin->redir))
 			ioapic_reassert_locked(ioapic, nr, &batch);
 	}
+	trace_vlapic_ioapic_eoi(vector, matched);
 	spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 }

@@ -44,6 +44,46 @@ TRACE_EVENT(vlapic_ioapic_deferral,
 		      __entry->delay_jiffies)
 );
 
+/* The VMM set pin @pin's input signal. */
+TRACE_EVENT(vlapic_ioapic_set_irq,
+	    TP_PROTO(unsigned int pin, bool high, u64 redir),
+	    TP_ARGS(pin, high, redir),
+	    TP_STRUCT__entry(__field(unsigned int, pin)
+			     __field(bool, high)
+			     __field(u64, redir)),
+	    TP_fast_assign(__entry->pin = pin;
+			   __entry->high = high;
+			   __entry->redir = redir;),
+	    TP_printk("pin %u %s, entry 0x%016llx", __entry->pin,
+		      __entry->high ? "high" : "low", __entry->redir)
+);
+
+/* EOI of @vector cleared remote IRR on @pins pins. */
+TRACE_EVENT(vlapic_ioapic_eoi,
+	    TP_PROTO(u8 vector, unsigned int pins),
+	    TP_ARGS(vector, pins),
+	    TP_STRUCT__entry(__field(u8, vector)
+			     __field(unsigned int, pins)),
+	    TP_fast_assign(__entry->vector = vector;
+			   __entry->pins = pins;),
+	    TP_printk("vector 0x%02x, %u pin(s)", __entry->vector,
+		      __entry->pins)
+);
+
+/* An MSI and what became of it (enum vlapic_msi_verdict). */
+TRACE_EVENT(vlapic_msi,
+	    TP_PROTO(u64 address, u32 data, int verdict),
+	    TP_ARGS(address, data, verdict),
+	    TP_STRUCT__entry(__field(u64, address)
+			     __field(u32, data)
+			     __field(int, verdict)),
+	    TP_fast_assign(__entry->address = address;
+			   __entry->data = data;
+			   __entry->verdict = verdict;),
+	    TP_printk("address 0x%llx data 0x%x verdict %d",
+		      __entry->address, __entry->data, __entry->verdict)
+);
+
 #endif /* _VLAPIC_IOAPIC_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -16,6 +16,7 @@
 #include <vlapic/export.h>
 
 #include "ioapic_priv.h"
+#include "ioapic_trace.h"
 
 /**
  * struct vlapic_route_table - one immutable routing table.
@@ -284,6 +285,7 @@ static bool router_send_msi(struct vlapic_router *router, u64 address,
 	if (WARN_ON_ONCE(verdict >= VLAPIC_MSI_NR_VERDICTS))
 		return false;
 	atomic64_inc(&router->msi[verdict]);
+	trace_vlapic_msi(address, data, verdict);
 	if (verdict != VLAPIC_MSI_OK)
 		return false;
 	router->ops->deliver(router->owner, &irq);

@@ -270,42 +270,35 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
  * @irq: the message (destination already matched)
  *
  * Fixed and lowest-priority vectors go to the vendor's posted-interrupt
- * path when it takes them; everything else is set under the lock. Kicks
+ * path when it takes them (under the lock, so that the hook table cannot
+ * change in the middle); everything else is set in the registers. Kicks
  * the vCPU when something became pending.
  */
 void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
 {
-	const struct vlapic_ops *ops = vlapic->ops;
+	const struct vlapic_ops *ops;
 	unsigned long flags;
 	bool kick;
 
-	if (ops && ops->deliver_posted &&
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	ops = vlapic->ops;
+	if (ops && ops->deliver_posted && irq->vector >= 16 &&
+	    vlapic_sw_enabled(vlapic) &&
 	    (irq->delivery_mode == APIC_DM_FIXED ||
-	     irq->delivery_mode == APIC_DM_LOWEST) && irq->vector >= 16) {
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		kick = vlapic_sw_enabled(vlapic);
-		if (kick) {
-			if (irq->level)
-				vlapic_vec_set(vlapic, APIC_TMR, irq->vector);
-			else
-				vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
+	     irq->delivery_mode == APIC_DM_LOWEST)) {
+		/* TMR before the vector becomes visible, as for IRR. */
+		if (irq->level)
+			vlapic_vec_set(vlapic, APIC_TMR, irq->vector);
+		else
+			vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
+		if (ops->deliver_posted(vlapic, irq->vector)) {
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
-		} else {
-			vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
+			raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+			return;		/* the vendor notified or woke */
 		}
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-		if (!kick || ops->deliver_posted(vlapic, irq->vector))
-			return;
-		/* The vendor declined: fall back to IRR, which counts again. */
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		vlapic->stats.v[VLAPIC_STAT_FIXED_ACCEPTED]--;
-		kick = vlapic_accept_locked(vlapic, irq);
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-	} else {
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		kick = vlapic_accept_locked(vlapic, irq);
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	}
+	kick = vlapic_accept_locked(vlapic, irq);
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	if (kick)
 		vlapic->bus->ops->kick(vlapic);
 }
@@ -497,6 +490,7 @@ int vlapic_ack(struct vlapic *vlapic)
 		vlapic_vec_clear(vlapic, APIC_IRR, vec);
 		vlapic_vec_set(vlapic, APIC_ISR, vec);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_ACKED);
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_ACKED_CLASS0 + (vec >> 4));
 		vlapic_irr_changed(vlapic);
 		vlapic_isr_changed(vlapic);
 		trace_vlapic_ack(vlapic_id(vlapic), vec,
@@ -571,6 +565,11 @@ void vlapic_eoi_notify(struct vlapic *vlapic, int vector)
  * vlapic_eoi_vector() - EOI of a known vector (VMX EOI-induced exit).
  * @vlapic: the vLAPIC
  * @vector: the vector the guest EOIed
+ *
+ * With virtual-interrupt delivery the CPU has already cleared the ISR bit
+ * in the (shared) register page and updated SVI: the EOI happened, so it
+ * is not spurious. Re-derive ISR/PPR and do what remains: the LINT remote
+ * IRR and the IOAPIC broadcast.
  */
 void vlapic_eoi_vector(struct vlapic *vlapic, u8 vector)
 {
@@ -578,6 +577,11 @@ void vlapic_eoi_vector(struct vlapic *vlapic, u8 vector)
 	int bcast;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	if (!vlapic_vec_test(vlapic, APIC_ISR, vector)) {
+		/* Done by the CPU: make it look done by us. */
+		vlapic_vec_set(vlapic, APIC_ISR, vector);
+		vlapic->highest_isr = max_t(int, vlapic->highest_isr, vector);
+	}
 	bcast = vlapic_eoi_locked(vlapic, vector);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_eoi_notify(vlapic, bcast);

@@ -49,16 +49,35 @@ struct vlapic_timer {
 
 /**
  * struct vlapic - one emulated local APIC.
+ * @bus: the VM's APIC bus.
+ * @index: slot on the bus (vCPU index).
+ * @initial_id: the APIC ID given at creation (the x2APIC ID).
+ * @clock: time source of the timer.
+ * @ops: vendor hooks, or NULL (software only).
+ * @vendor: the vendor backend's per-vLAPIC state.
+ * @regs: the register page (a whole page: the VMX virtual-APIC page).
+ * @lock: see below.
+ * @apic_base: IA32_APIC_BASE.
+ * @esr_pending: errors seen since the last ESR write; the write latches
+ *	them into ESR.
+ * @highest_irr: highest IRR vector, -1 when empty (derived: see
+ *	vlapic_recalc()).
+ * @highest_isr: highest ISR vector, -1 when empty (derived).
+ * @pending_events: VLAPIC_EVENT_* held for the vCPU.
+ * @sipi_vector: start page of a pending SIPI.
+ * @lint_levels: bit n: logical level of LINTn.
+ * @mp_state: where the vCPU is in the INIT-SIPI protocol.
+ * @timer: the APIC timer.
+ * @stats: counters.
  *
  * Locking: @lock (raw, interrupts off) covers the register page and every
- * field below it, so that delivery from any CPU or from the timer's hard
- * interrupt, and the vCPU's own accesses, see one consistent APIC.
- * Functions that need it say so with lockdep_assert_held(). It is a leaf
- * lock: with it held the code calls only the vendor hooks, the clock's
- * arm/disarm and the bus's kick. The IOAPIC is told about EOIs and the
- * bus's map is rebuilt after it is released.
- *
- * Fields above @lock are set at creation and never change.
+ * field from @apic_base on, so that delivery from any CPU or from the
+ * timer's hard interrupt, and the vCPU's own accesses, see one consistent
+ * APIC. Functions that need it say so with lockdep_assert_held(). It is a
+ * leaf lock: with it held the code calls only the vendor hooks, the
+ * clock's arm/disarm and the bus's kick. The IOAPIC is told about EOIs and
+ * the bus's map is rebuilt after it is released. Fields before @lock are
+ * set at creation (@ops and @vendor by vlapic_set_ops(), under @lock).
  */
 struct vlapic {
 	struct vlapic_bus *bus;
@@ -94,6 +113,7 @@ struct vlapic {
  * @logical: how logical destinations are resolved (enum below).
  * @flat: xAPIC flat model: the vLAPIC owning each of the 8 LDR bits.
  * @cluster: xAPIC cluster model: [cluster 0-14][bit 0-3].
+ * @rcu: frees a replaced map after a grace period.
  * @phys: physical ID -> vLAPIC (NULL: none).
  */
 struct vlapic_map {
@@ -116,6 +136,10 @@ enum {
 
 /**
  * struct vlapic_bus - the APIC bus of one VM.
+ * @ops: the owner's callbacks.
+ * @owner: the owner (the VM).
+ * @config: features of every vLAPIC on the bus.
+ * @max_vlapics: number of slots in @vlapics.
  * @map_lock: serializes map rebuilds and vLAPIC (un)registration.
  * @map: current lookup; NULL or stale means "scan every vLAPIC".
  * @map_dirty: a vLAPIC changed something the map depends on.

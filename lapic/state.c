@@ -183,7 +183,11 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_destroy);
  *
  * The vendor's mirrors are brought up to date at once (RVI, SVI, V_TPR
  * are rebuilt from the registers): activating APIC virtualization at
- * runtime must not leave a stale SVI (a KVM bug).
+ * runtime must not leave a stale SVI (a KVM bug). Vectors posted through
+ * the old table are folded into IRR first.
+ *
+ * Deliveries read the table under the lock, so the switch is atomic for
+ * them. Any context that may take the lock.
  */
 void vlapic_set_ops(struct vlapic *vlapic, const struct vlapic_ops *ops,
 		    void *vendor)

@@ -37,6 +37,7 @@ void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu)
  */
 static int vcpu_wait(struct vlapic_vcpu *vcpu, struct vlapic_wait *w)
 {
+	int closes = atomic_read(&vcpu->closes);
 	ktime_t expires = 0;
 	int ret = 0;
 
@@ -47,6 +48,10 @@ static int vcpu_wait(struct vlapic_vcpu *vcpu, struct vlapic_wait *w)
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (vlapic_has_deliverable(vcpu->vlapic)) {
 			w->reason = VLAPIC_WAKE_EVENT;
+			break;
+		}
+		if (atomic_read(&vcpu->closes) != closes) {
+			w->reason = VLAPIC_WAKE_CLOSED;
 			break;
 		}
 		if (signal_pending(current)) {
@@ -258,11 +263,28 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
+	/* Counters are a snapshot: no need to wait for a WAIT to end. */
+	if (ioctl == VLAPIC_GET_VCPU_STATS)
+		return vcpu_get_stats(vcpu, (void __user *)arg);
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	ret = vcpu_ioctl_locked(vcpu, ioctl, (void __user *)arg);
 	mutex_unlock(&vcpu->mutex);
 	return ret;
+}
+
+/*
+ * Every close() of the fd, while the file may still be in use by an
+ * ioctl of another thread: a WAIT in progress returns (VLAPIC_WAKE_CLOSED)
+ * instead of sleeping on a vCPU nobody will drive.
+ */
+static int vcpu_flush(struct file *filp, fl_owner_t id)
+{
+	struct vlapic_vcpu *vcpu = filp->private_data;
+
+	atomic_inc(&vcpu->closes);
+	vlapic_vcpu_kick(vcpu);
+	return 0;
 }
 
 static int vcpu_release(struct inode *inode, struct file *filp)
@@ -276,6 +298,7 @@ static int vcpu_release(struct inode *inode, struct file *filp)
 static const struct file_operations vcpu_fops = {
 	.owner		= THIS_MODULE,
 	.release	= vcpu_release,
+	.flush		= vcpu_flush,
 	.unlocked_ioctl	= vcpu_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,

@@ -241,6 +241,34 @@ static int vm_irqfd(struct vlapic_vm *vm, void __user *argp)
 	return ret;
 }
 
+/* A guest access to the IOAPIC window, trapped by the VMM. */
+static int vm_ioapic_access(struct vlapic_vm *vm, void __user *argp)
+{
+	struct vlapic_reg_access a;
+	u64 data = 0;
+	int ret;
+
+	if (copy_from_user(&a, argp, sizeof(a)))
+		return -EFAULT;
+	if (a.kind != VLAPIC_ACCESS_KIND_IOAPIC ||
+	    (a.flags & ~VLAPIC_ACCESS_WRITE) || a.pad || a.fault ||
+	    !a.len || a.len > 8 || (a.len & (a.len - 1)) ||
+	    a.address >= VLAPIC_IOAPIC_MMIO_SIZE ||
+	    (!(a.flags & VLAPIC_ACCESS_WRITE) && a.data))
+		return -EINVAL;
+	if (a.flags & VLAPIC_ACCESS_WRITE) {
+		ret = vlapic_ioapic_mmio_write(vm->ioapic, a.address, &a.data,
+					       a.len);
+	} else {
+		ret = vlapic_ioapic_mmio_read(vm->ioapic, a.address, &data,
+					      a.len);
+		a.data = data;
+	}
+	if (ret)
+		return ret;
+	return copy_to_user(argp, &a, sizeof(a)) ? -EFAULT : 0;
+}
+
 static int vm_get_ioapic(struct vlapic_vm *vm, void __user *argp)
 {
 	struct vlapic_ioapic_snapshot snap;
@@ -331,6 +359,8 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		return vm_inject_batch(vm, argp);
 	case VLAPIC_IRQFD:
 		return vm_irqfd(vm, argp);
+	case VLAPIC_IOAPIC_ACCESS:
+		return vm_ioapic_access(vm, argp);
 	default:
 		return -ENOTTY;
 	}

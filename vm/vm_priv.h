@@ -64,7 +64,9 @@ struct vlapic_vm {
  * @vm: the VM (the vCPU fd holds a reference).
  * @vlapic: the vLAPIC.
  * @wait: the thread in VLAPIC_WAIT, woken by the bus's kick.
- * @mutex: serializes the vCPU's ioctls: one thread plays the CPU.
+ * @mutex: serializes the vCPU's ioctls (but GET_VCPU_STATS): one thread
+ *	plays the CPU.
+ * @closes: close() calls on the vCPU's fd; one ends a WAIT in progress.
  * @index: slot in @vm->vcpus.
  */
 struct vlapic_vcpu {
@@ -72,6 +74,7 @@ struct vlapic_vcpu {
 	struct vlapic *vlapic;
 	struct rcuwait wait;
 	struct mutex mutex;	/* see above */
+	atomic_t closes;
 	unsigned int index;
 };
 

@@ -21,7 +21,9 @@ struct vlapic;
  * @deliver_posted: post @vector (posted-interrupt descriptor) and notify
  *	or wake the vCPU. Return false to have the core set IRR instead
  *	(e.g. APICv inactive). TMR is set by the core before this is called.
- *	Called without the lock, from any context.
+ *	Lock held (so the table cannot change under a delivery, and a
+ *	vector posted before vlapic_set_ops() switches is folded by it);
+ *	any context; must not call back into the vLAPIC.
  * @sync_pir: move pending posted vectors into @irr (8 words in the IRR
  *	layout, ORed in by the core); return true if any was set. Lock held.
  * @irr_updated: the highest IRR vector is now @max_irr (-1: none): RVI on

@@ -33,6 +33,12 @@ enum vlapic_stat_id {
 	VLAPIC_STAT_ERROR_LVT,		/* error interrupts raised */
 	VLAPIC_STAT_GP,			/* accesses answered with #GP */
 	VLAPIC_STAT_BAD_MMIO,		/* misaligned/wrongly sized, ignored */
+	/*
+	 * Acknowledged vectors by priority class (vector >> 4), 0 .. 15
+	 * (class 0 stays zero: vectors 0-15 are never accepted).
+	 */
+	VLAPIC_STAT_ACKED_CLASS0,
+	VLAPIC_STAT_ACKED_CLASS_LAST = VLAPIC_STAT_ACKED_CLASS0 + 15,
 	VLAPIC_NR_STATS
 };
 

@@ -24,4 +24,13 @@ if [ "$bad" -ne 0 ]; then
 	log "style: $bad of ${#files[@]} files have checkpatch findings"
 	exit 1
 fi
-log "style: ${#files[@]} files clean"
+
+# kernel-doc comments must parse (kernel code only; tools/ is userspace).
+mapfile -t kfiles < <(printf '%s\n' "${files[@]}" | grep -v '^tools/')
+kdoc=$(perl "$(linux_source_dir)/scripts/kernel-doc" -none "${kfiles[@]}" 2>&1)
+if [ -n "$kdoc" ]; then
+	printf '%s\n' "$kdoc"
+	log "style: kernel-doc warnings"
+	exit 1
+fi
+log "style: ${#files[@]} files clean (checkpatch --strict, kernel-doc)"

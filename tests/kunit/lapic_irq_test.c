@@ -82,6 +82,10 @@ static void irq_accept_ack_eoi_nesting(struct kunit *test)
 	wr(v, APIC_EOI, 0);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_SPURIOUS_EOI), 1);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED), 4);
+	/* By class: 0x81, 0xa0, 0x32, 0x31. */
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED_CLASS0 + 3), 2);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED_CLASS0 + 8), 1);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_ACKED_CLASS0 + 0xa), 1);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_EOI), 4);
 }
 
@@ -168,6 +172,20 @@ static void irq_eoi_vector_accelerated(struct kunit *test)
 	vlapic_eoi_vector(v, 0x51);
 	KUNIT_ASSERT_EQ(test, env->nr_eoi, 1);
 	KUNIT_EXPECT_EQ(test, env->eoi_vector[0], 0x51);
+	/*
+	 * With virtual-interrupt delivery the CPU clears the ISR bit in the
+	 * page before the EOI-induced exit: still an EOI, still broadcast.
+	 */
+	send_fixed(env, 0, 0x52, true);
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x52);
+	*(u32 *)(vlapic_regs_page(v) + APIC_ISR + (0x52 >> 5) * 16) &=
+		~BIT(0x52 & 31);
+	vlapic_eoi_vector(v, 0x52);
+	KUNIT_ASSERT_EQ(test, env->nr_eoi, 2);
+	KUNIT_EXPECT_EQ(test, env->eoi_vector[1], 0x52);
+	KUNIT_EXPECT_EQ(test, vlapic_highest_isr(v), -1);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_PROCPRI), 0);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_SPURIOUS_EOI), 0);
 }
 
 /*

@@ -5,7 +5,10 @@
  * teardown, and a few runs on real hrtimers with generous bounds.
  */
 
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
 #include <linux/jiffies.h>
 
 #include "lapic_env.h"
@@ -283,6 +286,137 @@ static void timer_seed002_due_then_reprogram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fired(v), 3);
 }
 
+/*
+ * Seed 002 with the other writers of timer state: RESET, INIT and state
+ * restore replace the timer while an expiry callback is on its way. The
+ * late callback must find nothing due; the restored timer ticks once.
+ */
+static void timer_seed002_reset_init_restore(struct kunit *test)
+{
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+	struct vlapic_lapic_state *s;
+	u64 start = env->fc.now;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+
+	/* RESET with a periodic timer due. */
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x3d);
+	wr(v, APIC_TMICT, 1000);
+	vlapic_reset(v);
+	env->fc.now = start + 1000;
+	vlapic_timer_expired(v);
+	KUNIT_EXPECT_EQ(test, fired(v), 0);
+	KUNIT_EXPECT_EQ(test, fake_clock_expiry(&env->fc, v), 0);
+
+	/* INIT with a one-shot pending. */
+	apic_sw_enable(v);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_1);
+	wr(v, APIC_LVTT, 0x3d);
+	wr(v, APIC_TMICT, 1000);
+	vlapic_bus_deliver(env->bus, &(struct vlapic_irq) {
+		.dest_id = 0, .delivery_mode = APIC_DM_INIT, .assert = true },
+		NULL);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_INIT, NULL));
+	env->fc.now += 1000;
+	vlapic_timer_expired(v);
+	KUNIT_EXPECT_EQ(test, fired(v), 0);
+
+	/* Restore a different timer while the old one's callback is late. */
+	apic_sw_enable(v);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_1);
+	wr(v, APIC_LVTT, 0x3e);
+	wr(v, APIC_TMICT, 5000);
+	vlapic_get_state(v, s);			/* 5000 ns left */
+	wr(v, APIC_TMICT, 100);			/* old timer, due first */
+	KUNIT_ASSERT_EQ(test, vlapic_set_state(v, s), 0);
+	env->fc.now += 100;
+	vlapic_timer_expired(v);		/* the old callback */
+	KUNIT_EXPECT_EQ(test, fired(v), 0);
+	fake_clock_advance(&env->fc, 4900);
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x3e));
+	fake_clock_advance(&env->fc, 100000);
+	KUNIT_EXPECT_EQ(test, fired(v), 1);
+}
+
+struct timer_race {
+	struct vlapic *v;
+	struct completion done;
+	unsigned long rounds;
+};
+
+static int timer_race_reprogrammer(void *data)
+{
+	struct timer_race *r = data;
+	unsigned long i;
+
+	for (i = 0; i < r->rounds; i++) {
+		switch (i % 5) {
+		case 0:
+			wr(r->v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x3f);
+			wr(r->v, APIC_TMICT, 1);
+			break;
+		case 1:
+			wr(r->v, APIC_TDCR, i & 1 ? APIC_TDR_DIV_2 : APIC_TDR_DIV_1);
+			break;
+		case 2:
+			wr(r->v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0x3f);
+			vlapic_msr_write(r->v, VLAPIC_MSR_TSC_DEADLINE,
+					 vlapic_guest_tsc(r->v) + 50000);
+			break;
+		case 3:
+			wr(r->v, APIC_LVTT, 0x3f);
+			wr(r->v, APIC_TMICT, 30000);
+			break;
+		default:
+			if (vlapic_ack(r->v) >= 0)
+				wr(r->v, APIC_EOI, 0);
+			if (i % 50 == 49)
+				vlapic_reset(r->v);
+			apic_sw_enable(r->v);
+			break;
+		}
+		if (!(i % 16))
+			cond_resched();
+	}
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * Seed 002 on real hrtimers: a kthread on another CPU reprograms the
+ * timer in every mode, changes the divider and resets the APIC as fast as
+ * it can while 200 us periods expire. Lockdep, KASAN and debugobjects
+ * watch; the timer must still tick afterwards.
+ */
+static void timer_seed002_hrtimer_race(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 1, NULL, &vlapic_host_clock);
+	struct timer_race r = { .v = env->v[0], .rounds = 20000 };
+	struct task_struct *t;
+	unsigned long end;
+	u64 before;
+
+	init_completion(&r.done);
+	apic_sw_enable(r.v);
+	t = kthread_run(timer_race_reprogrammer, &r, "vlapic-timer-race");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_NE(test, wait_for_completion_timeout(&r.done, 60 * HZ), 0);
+	KUNIT_EXPECT_GT(test, fired(r.v), 0);
+
+	/* Still a working timer. */
+	wr(r.v, APIC_LVTT, 0x3a);
+	wr(r.v, APIC_TMICT, 0);
+	before = fired(r.v);
+	wr(r.v, APIC_TMICT, 100000);
+	end = jiffies + msecs_to_jiffies(2000);
+	while (fired(r.v) == before && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	KUNIT_EXPECT_EQ(test, fired(r.v), before + 1);
+}
+
 /* A periodic timer that lags several periods ticks once and resyncs. */
 static void timer_periodic_lag_resync(struct kunit *test)
 {
@@ -364,6 +498,8 @@ static struct kunit_case timer_cases[] = {
 	KUNIT_CASE(timer_tsc_deadline_not_offered),
 	KUNIT_CASE(timer_seed002_stale_callback),
 	KUNIT_CASE(timer_seed002_due_then_reprogram),
+	KUNIT_CASE(timer_seed002_reset_init_restore),
+	KUNIT_CASE(timer_seed002_hrtimer_race),
 	KUNIT_CASE(timer_periodic_lag_resync),
 	KUNIT_CASE(timer_hrtimer_real),
 	KUNIT_CASE(timer_hrtimer_teardown_running),

@@ -397,6 +397,12 @@ static void routing_swap_while_injecting(struct kunit *test)
 	b = msi_route(SWAP_GSI, 0xfee00000ULL, 0xb0);
 
 	/*
+	 * The default table does not route SWAP_GSI: install B before the
+	 * injector starts, so that its first injections go through a table.
+	 */
+	KUNIT_ASSERT_EQ(test, vlapic_router_set_routes(ctx->router, &b, 1), 0);
+
+	/*
 	 * Slow delivery keeps injections inside the table while it is being
 	 * replaced: freeing it before a grace period is a use-after-free.
 	 */

@@ -72,6 +72,10 @@ struct vlapic_create_vm {
  * VLAPIC_SIGNAL_MSI		struct vlapic_msi; returns 1 delivered,
  *				0 ignored (malformed, counted)
  * VLAPIC_SET_GSI_ROUTING	struct vlapic_gsi_routing: replace the table
+ * VLAPIC_IOAPIC_ACCESS	struct vlapic_reg_access: a guest access to the
+ *				IOAPIC window the VMM trapped (kind
+ *				VLAPIC_ACCESS_KIND_IOAPIC, address = offset
+ *				from the IOAPIC base, 0 .. 0xff)
  * VLAPIC_GET_IOAPIC		struct vlapic_ioapic_snapshot
  * VLAPIC_SET_IOAPIC		struct vlapic_ioapic_snapshot
  * VLAPIC_IRQFD		struct vlapic_irqfd: an eventfd that drives a GSI
@@ -84,6 +88,7 @@ struct vlapic_create_vm {
 #define VLAPIC_IRQ_LINE		_IOW(VLAPICIO, 0x11, struct vlapic_irq_line)
 #define VLAPIC_SIGNAL_MSI	_IOW(VLAPICIO, 0x12, struct vlapic_msi)
 #define VLAPIC_SET_GSI_ROUTING	_IOW(VLAPICIO, 0x13, struct vlapic_gsi_routing)
+#define VLAPIC_IOAPIC_ACCESS	_IOWR(VLAPICIO, 0x19, struct vlapic_reg_access)
 #define VLAPIC_GET_IOAPIC	_IOR(VLAPICIO, 0x15, struct vlapic_ioapic_snapshot)
 #define VLAPIC_SET_IOAPIC	_IOW(VLAPICIO, 0x16, struct vlapic_ioapic_snapshot)
 #define VLAPIC_IRQFD		_IOW(VLAPICIO, 0x14, struct vlapic_irqfd)
@@ -109,7 +114,9 @@ struct vlapic_create_vcpu {
 /*
  * struct vlapic_irq_line - set the level of a GSI's input.
  * @gsi: the GSI (routed by the GSI routing table; default GSI n -> pin n).
- * @level: 1 asserted, 0 deasserted (logical level, before polarity).
+ * @level: the input signal, 1 high, 0 low, as the device drives it; the
+ *	IOAPIC applies the entry's polarity (an active-low pin is asserted
+ *	by 0). For an MSI route, 1 sends the message and 0 does nothing.
  * @flags: must be zero.
  * @pad: must be zero.
  */
@@ -237,7 +244,8 @@ struct vlapic_inject_batch {
  * @flags: must be zero.
  * @ioregsel: IOREGSEL.
  * @id: IOAPIC ID register.
- * @input_high: bit n: input pin n is asserted (logical level).
+ * @input_high: bit n: the input signal of pin n is high (before the
+ *	entry's polarity).
  * @redir: redirection entries, remote IRR (bit 14) and delivery status
  *	(bit 12) included.
  * @reserved: must be zero.
@@ -263,9 +271,9 @@ struct vlapic_vm_stats {
 	__u64 v[64];
 };
 
-#define VLAPIC_VM_STAT_IRQ_LINE		0	/* IRQ_LINE calls */
-#define VLAPIC_VM_STAT_MSI		1	/* MSIs delivered */
-#define VLAPIC_VM_STAT_MSI_IGNORED	2	/* malformed MSIs */
+#define VLAPIC_VM_STAT_IRQ_LINE		0	/* IRQ_LINE, batch LINE entries */
+#define VLAPIC_VM_STAT_MSI		1	/* SIGNAL_MSI/batch MSIs sent */
+#define VLAPIC_VM_STAT_MSI_IGNORED	2	/* ... ignored, malformed */
 #define VLAPIC_VM_STAT_IOAPIC_DELIVERED	3	/* IOAPIC deliveries */
 #define VLAPIC_VM_STAT_IOAPIC_STORMS	4	/* level storms detected */
 #define VLAPIC_VM_STAT_IOAPIC_DEFERRALS	5	/* re-assertions deferred */
@@ -277,6 +285,10 @@ struct vlapic_vm_stats {
 
 /*
  * ioctls on a vCPU fd
+ *
+ * They are serialized per vCPU (one thread plays the CPU): while a WAIT
+ * sleeps, another thread's ioctl on the same vCPU waits for it, except
+ * VLAPIC_GET_VCPU_STATS. A close() of the vCPU fd ends a WAIT in progress.
  *
  * VLAPIC_GET_LAPIC		struct vlapic_lapic_state
  * VLAPIC_SET_LAPIC		struct vlapic_lapic_state (validated first)
@@ -297,12 +309,14 @@ struct vlapic_vm_stats {
 
 /*
  * struct vlapic_reg_access
- * @kind: VLAPIC_ACCESS_MMIO (offset in the xAPIC page) or
- *	VLAPIC_ACCESS_MSR (MSR index: IA32_APIC_BASE, IA32_TSC_DEADLINE,
- *	0x800-0x8ff).
+ * @kind: VLAPIC_ACCESS_KIND_MMIO (offset in the xAPIC page),
+ *	VLAPIC_ACCESS_KIND_MSR (MSR index: IA32_APIC_BASE,
+ *	IA32_TSC_DEADLINE, 0x800-0x8ff), both on a vCPU fd; or
+ *	VLAPIC_ACCESS_KIND_IOAPIC (offset in the IOAPIC window, on the VM
+ *	fd with VLAPIC_IOAPIC_ACCESS).
  * @flags: VLAPIC_ACCESS_WRITE or 0.
  * @address: MMIO offset or MSR index.
- * @len: MMIO access size (1, 2, 4); 8 for MSRs.
+ * @len: MMIO access size (1, 2, 4); 8 for MSRs; IOAPIC 1, 2, 4 or 8.
  * @fault: out: 0, or VLAPIC_FAULT_GP: inject #GP(0).
  * @data: value written, or value read.
  */
@@ -318,6 +332,7 @@ struct vlapic_reg_access {
 
 #define VLAPIC_ACCESS_KIND_MMIO	1
 #define VLAPIC_ACCESS_KIND_MSR	2
+#define VLAPIC_ACCESS_KIND_IOAPIC	3
 #define VLAPIC_ACCESS_WRITE	(1U << 0)
 #define VLAPIC_FAULT_GP		1
 
@@ -336,6 +351,7 @@ struct vlapic_wait {
 #define VLAPIC_WAKE_EVENT	1	/* the wake predicate holds */
 #define VLAPIC_WAKE_TIMEOUT	2
 #define VLAPIC_WAKE_SIGNAL	3	/* also returned as -EINTR */
+#define VLAPIC_WAKE_CLOSED	4	/* a close() of this vCPU's fd */
 
 /*
  * struct vlapic_interrupt - what the CPU takes next.
@@ -367,7 +383,8 @@ struct vlapic_interrupt {
 /*
  * struct vlapic_lint
  * @pin: 0 or 1.
- * @level: 1 asserted, 0 deasserted.
+ * @level: the input signal, 1 high, 0 low; the LVT's polarity (bit 13)
+ *	applies.
  */
 struct vlapic_lint {
 	__u32 pin;
@@ -402,7 +419,7 @@ struct vlapic_vcpu_stats {
  * @pending_events: VLAPIC_EVENT_* held for the vCPU.
  * @sipi_vector: start page of a pending SIPI.
  * @mp_state: VLAPIC_MP_STATE_*.
- * @lint_levels: bit n: LINTn input level.
+ * @lint_levels: bit n: LINTn is asserted (after the LVT's polarity).
  * @pad: must be zero.
  * @reserved: must be zero.
  */
