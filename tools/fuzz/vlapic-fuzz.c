@@ -37,7 +37,7 @@ enum fuzz_ioc {
 	I_API_VERSION, I_CHECK_EXT, I_CREATE_VM, I_CREATE_VCPU, I_IRQ_LINE,
 	I_SIGNAL_MSI, I_GSI_ROUTING, I_GET_IOAPIC, I_SET_IOAPIC, I_IRQFD,
 	I_INJECT_BATCH, I_VM_STATS, I_GET_LAPIC, I_SET_LAPIC, I_REG_ACCESS,
-	I_WAIT, I_GET_INTERRUPT, I_SET_LINT, I_VCPU_STATS, I_NR
+	I_WAIT, I_GET_INTERRUPT, I_SET_LINT, I_VCPU_STATS, I_IOAPIC_ACCESS, I_NR
 };
 
 static const char *const ioc_names[I_NR] = {
@@ -45,7 +45,7 @@ static const char *const ioc_names[I_NR] = {
 	"IRQ_LINE", "SIGNAL_MSI", "SET_GSI_ROUTING", "GET_IOAPIC",
 	"SET_IOAPIC", "IRQFD", "INJECT_BATCH", "GET_VM_STATS", "GET_LAPIC",
 	"SET_LAPIC", "REG_ACCESS", "WAIT", "GET_INTERRUPT", "SET_LINT",
-	"GET_VCPU_STATS",
+	"GET_VCPU_STATS", "IOAPIC_ACCESS",
 };
 
 static const unsigned long ioc_cmds[I_NR] = {
@@ -55,12 +55,13 @@ static const unsigned long ioc_cmds[I_NR] = {
 	VLAPIC_IRQFD, VLAPIC_INJECT_BATCH, VLAPIC_GET_VM_STATS,
 	VLAPIC_GET_LAPIC, VLAPIC_SET_LAPIC, VLAPIC_REG_ACCESS, VLAPIC_WAIT,
 	VLAPIC_GET_INTERRUPT, VLAPIC_SET_LINT, VLAPIC_GET_VCPU_STATS,
+	VLAPIC_IOAPIC_ACCESS,
 };
 
 /* Pointer-taking ioctls of each fd kind, for the bad-pointer checks. */
 static const int vm_ptr_iocs[] = {
 	I_CREATE_VCPU, I_IRQ_LINE, I_SIGNAL_MSI, I_GSI_ROUTING, I_GET_IOAPIC,
-	I_SET_IOAPIC, I_IRQFD, I_INJECT_BATCH, I_VM_STATS,
+	I_SET_IOAPIC, I_IRQFD, I_INJECT_BATCH, I_VM_STATS, I_IOAPIC_ACCESS,
 };
 
 static const int vcpu_ptr_iocs[] = {
@@ -524,6 +525,27 @@ static void op_reg_access(struct fuzz_thread *t)
 	do_ioctl(t, fd, I_REG_ACCESS, &a);
 }
 
+/* The trapped IOAPIC window: IOREGSEL, IOWIN, EOI, anything else. */
+static void op_ioapic_access(struct fuzz_thread *t)
+{
+	static const uint32_t offs[] = { 0x00, 0x10, 0x40, 0x20, 0x04, 0x14 };
+	struct vlapic_reg_access a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = chance(t, 97) ? VLAPIC_ACCESS_KIND_IOAPIC : rn(t, 8);
+	a.flags = chance(t, 50) ? VLAPIC_ACCESS_WRITE : 0;
+	a.address = chance(t, 85) ? offs[rn(t, 6)] : rn(t, 0x200);
+	a.len = chance(t, 85) ? 4 : rn(t, 10);
+	if (a.flags & VLAPIC_ACCESS_WRITE)
+		a.data = a.address == 0 ? rn(t, 0x40) :
+			 (chance(t, 70) ? (0x20 + rn(t, 0xe0)) |
+			  (rn(t, 4) << 13) | (chance(t, 30) ? 1 << 15 : 0) |
+			  (chance(t, 20) ? 1 << 16 : 0) : rnd(t));
+	if (chance(t, 2))
+		a.fault = 1;
+	do_ioctl(t, any_vm_fd(t), I_IOAPIC_ACCESS, &a);
+}
+
 static void op_wait(struct fuzz_thread *t)
 {
 	struct vlapic_wait w = { 0, 0, 0 };
@@ -825,8 +847,10 @@ static void fuzz_one(struct fuzz_thread *t)
 		op_stats(t);
 	else if (r < 820)
 		op_lapic_state(t);
-	else if (r < 860)
+	else if (r < 845)
 		op_ioapic_state(t);
+	else if (r < 860)
+		op_ioapic_access(t);
 	else if (r < 880)
 		op_dev(t);
 	else if (r < 950)
@@ -837,6 +861,8 @@ static void fuzz_one(struct fuzz_thread *t)
 		op_close_while_waiting(t);
 	else if (r < 980)
 		op_close(t);
+	else if (r < 990)
+		op_ioapic_access(t);
 	else
 		op_reg_access(t);
 }
