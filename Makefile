@@ -9,6 +9,8 @@
 #   make sparse     C=2 build with sparse
 #   make demo       boot the test VM and run tools/vlapic-demo in it
 #   make bench      vlapic-bench next to KVM in Debian's kernel (figures)
+#   make soak SECONDS=N [SEED=S]
+#                   fuzzer and SMP stress for N s in the test kernel
 #   make clean
 
 # The running kernel's build tree, or Debian's 6.1 headers when the running
@@ -22,7 +24,7 @@ endif
 WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
-.PHONY: all modules clean check style sparse demo bench
+.PHONY: all modules clean check style sparse demo bench soak
 
 all: modules
 
@@ -44,6 +46,12 @@ demo:
 
 bench:
 	bash tests/harness/bench.sh
+
+# Seconds of fuzzing and stress; SEED replays a run.
+SECONDS ?= 600
+SEED ?=
+soak:
+	bash tests/harness/soak.sh $(SECONDS) $(SEED)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

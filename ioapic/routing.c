@@ -106,7 +106,8 @@ route_table_build(struct vlapic_router *router,
 		if (ret)
 			return ERR_PTR(ret);
 	}
-	t = kvzalloc(struct_size(t, routes, nr), GFP_KERNEL);
+	/* Sized by userspace: a failure is its -ENOMEM, not a warning. */
+	t = kvzalloc(struct_size(t, routes, nr), GFP_KERNEL | __GFP_NOWARN);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->nr_routes = nr;

@@ -206,14 +206,15 @@ static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 	vm->nr_irqfds++;
 	spin_unlock_irqrestore(&vm->irqfds_lock, flags);
 
-	/* Hook the wait queue; a signal already pending injects now. */
+	/*
+	 * Hook the wait queue; a signal already pending injects now. The
+	 * count is left alone: eventfd_ctx_do_read() needs the eventfd's
+	 * wait-queue lock, which only the wake-up callback holds. The next
+	 * signal's wake-up consumes it.
+	 */
 	events = vfs_poll(f.file, &irqfd->pt);
-	if (events & EPOLLIN) {
-		u64 cnt;
-
-		eventfd_ctx_do_read(irqfd->eventfd, &cnt);
+	if (events & EPOLLIN)
 		irqfd_inject(irqfd);
-	}
 	fdput(f);
 	return 0;
 

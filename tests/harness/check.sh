@@ -54,6 +54,9 @@ check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 check_step "build: tools/ (static e2e tests and vlapic-demo, -Werror)" \
 	"$BUILD/step-tools.log" make -C "$ROOT/tools"
 
+check_step "build: tools/fuzz programs (-Werror)" "$BUILD/step-build-fuzz.log" \
+	bash "$ROOT/tools/fuzz/build.sh" "$BUILD/tests-bin"
+
 mapfile -t suites < <(grep -ho '\.name = "vlapic_[a-z0-9_]*"' \
 	"$ROOT"/tests/kunit/*.c | sed 's/.*"\(.*\)"/\1/' | sort -u)
 expect=()
