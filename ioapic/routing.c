@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -40,7 +41,8 @@ struct vlapic_route_table {
  * @table: the current table. Readers (injection) use RCU only: they never
  *	block, and a table is freed only after a grace period following its
  *	replacement.
- * @msi: MSIs by enum vlapic_msi_verdict; atomics, readable at any time.
+ * @msi: MSIs by enum vlapic_msi_verdict, per CPU (the injection hot path
+ *	must not bounce a shared cache line); summed when read.
  */
 struct vlapic_router {
 	struct vlapic_ioapic *ioapic;
@@ -49,7 +51,11 @@ struct vlapic_router {
 
 	struct mutex update_lock;	/* see the kernel-doc above */
 	struct vlapic_route_table __rcu *table;
-	atomic64_t msi[VLAPIC_MSI_NR_VERDICTS];
+	struct vlapic_router_pcpu __percpu *msi;
+};
+
+struct vlapic_router_pcpu {
+	u64 msi[VLAPIC_MSI_NR_VERDICTS];
 };
 
 static int route_cmp(const void *a, const void *b)
@@ -177,6 +183,11 @@ struct vlapic_router *vlapic_router_create(struct vlapic_ioapic *ioapic,
 	router = kzalloc(sizeof(*router), GFP_KERNEL);
 	if (!router)
 		return ERR_PTR(-ENOMEM);
+	router->msi = alloc_percpu(struct vlapic_router_pcpu);
+	if (!router->msi) {
+		kfree(router);
+		return ERR_PTR(-ENOMEM);
+	}
 	router->ioapic = ioapic;
 	router->ops = ops;
 	router->owner = owner;
@@ -190,6 +201,7 @@ struct vlapic_router *vlapic_router_create(struct vlapic_ioapic *ioapic,
 	}
 	t = route_table_build(router, defaults, nr);
 	if (IS_ERR(t)) {
+		free_percpu(router->msi);
 		kfree(router);
 		return ERR_CAST(t);
 	}
@@ -212,6 +224,7 @@ void vlapic_router_destroy(struct vlapic_router *router)
 		return;
 	kvfree(rcu_dereference_protected(router->table, true));
 	mutex_destroy(&router->update_lock);
+	free_percpu(router->msi);
 	kfree(router);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_destroy);
@@ -284,7 +297,7 @@ static bool router_send_msi(struct vlapic_router *router, u64 address,
 	verdict = vlapic_msi_decode(address, data, &irq);
 	if (WARN_ON_ONCE(verdict >= VLAPIC_MSI_NR_VERDICTS))
 		return false;
-	atomic64_inc(&router->msi[verdict]);
+	this_cpu_inc(router->msi->msi[verdict]);
 	trace_vlapic_msi(address, data, verdict);
 	if (verdict != VLAPIC_MSI_OK)
 		return false;
@@ -355,9 +368,12 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_send_msi);
 void vlapic_router_get_stats(struct vlapic_router *router,
 			     struct vlapic_router_stats *stats)
 {
-	unsigned int i;
+	unsigned int i, cpu;
 
-	for (i = 0; i < VLAPIC_MSI_NR_VERDICTS; i++)
-		stats->msi[i] = atomic64_read(&router->msi[i]);
+	memset(stats, 0, sizeof(*stats));
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < VLAPIC_MSI_NR_VERDICTS; i++)
+			stats->msi[i] += READ_ONCE(per_cpu_ptr(router->msi,
+							       cpu)->msi[i]);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_get_stats);

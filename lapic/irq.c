@@ -163,19 +163,26 @@ void vlapic_set_error(struct vlapic *vlapic, u32 esr_bit)
 		vlapic->bus->ops->kick(vlapic);
 }
 
+/* The APIC ID is read only when the event is traced. */
+static void vlapic_trace_accept(struct vlapic *vlapic, u8 vector, u32 dm,
+				bool level, u8 outcome)
+{
+	if (trace_vlapic_accept_enabled())
+		trace_vlapic_accept(vlapic_id(vlapic), vector, dm, level,
+				    outcome);
+}
+
 /* Set a fixed vector in IRR. Returns true when the vCPU needs a kick. */
 static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 {
-	u32 id = vlapic_id(vlapic);
-
 	if (!vlapic_sw_enabled(vlapic)) {
-		trace_vlapic_accept(id, vector, APIC_DM_FIXED, level,
+		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_DROPPED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
 		return false;
 	}
 	if (vector < 16) {
-		trace_vlapic_accept(id, vector, APIC_DM_FIXED, level,
+		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_ILLEGAL);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_RX_ILLEGAL_VECTOR);
 		vlapic_set_error(vlapic, APIC_ESR_RECVILL);
@@ -192,13 +199,14 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 
 	if (vlapic_vec_test(vlapic, APIC_IRR, vector)) {
 		/* Hardware coalesces: one IRR bit per vector. */
-		trace_vlapic_accept(id, vector, APIC_DM_FIXED, level,
+		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_COALESCED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_COALESCED);
 		return false;
 	}
 	vlapic_vec_set(vlapic, APIC_IRR, vector);
-	trace_vlapic_accept(id, vector, APIC_DM_FIXED, level, VLAPIC_TRACE_SET);
+	vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
+			    VLAPIC_TRACE_SET);
 	vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
 	if (vector > vlapic->highest_irr) {
 		vlapic->highest_irr = vector;
@@ -221,9 +229,8 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
 
 	if (irq->delivery_mode != APIC_DM_FIXED &&
 	    irq->delivery_mode != APIC_DM_LOWEST)
-		trace_vlapic_accept(vlapic_id(vlapic), irq->vector,
-				    irq->delivery_mode, irq->level,
-				    VLAPIC_TRACE_EVENT);
+		vlapic_trace_accept(vlapic, irq->vector, irq->delivery_mode,
+				    irq->level, VLAPIC_TRACE_EVENT);
 	switch (irq->delivery_mode) {
 	case APIC_DM_FIXED:
 	case APIC_DM_LOWEST:
