@@ -18,6 +18,7 @@ struct rec_vendor {
 	int vtpr;		/* last tpr_updated */
 	u32 pir[8];		/* pending posted vectors */
 	unsigned int resets;
+	u32 lvtt_at_reset;	/* LVT timer in the page when reset ran */
 	bool pir_empty_at_load;	/* checked by irr_updated after a reset */
 };
 
@@ -64,6 +65,7 @@ static void rec_reset(struct vlapic *v)
 {
 	memset(rec(v)->pir, 0, sizeof(rec(v)->pir));
 	rec(v)->resets++;
+	rec(v)->lvtt_at_reset = *(u32 *)(vlapic_regs_page(v) + APIC_LVTT);
 }
 
 static const struct vlapic_ops rec_ops = {
@@ -340,6 +342,8 @@ static void state_purge_before_load(struct kunit *test)
 	apic_sw_enable(v);
 	wr(v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0xd2);
 	vlapic_get_state(v, s);
+	/* The live state differs from the one restored below. */
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0xd7);
 	/* A stale posted vector from before the restore. */
 	send_fixed(env, 0, 0x44, false);
 	KUNIT_EXPECT_TRUE(test, r->pir[0x44 >> 5] & BIT(0x44 & 31));
@@ -347,6 +351,9 @@ static void state_purge_before_load(struct kunit *test)
 	s->tsc_deadline = vlapic_guest_tsc(v) - 10;
 	KUNIT_ASSERT_EQ(test, vlapic_set_state(v, s), 0);
 	KUNIT_EXPECT_EQ(test, r->resets, 1);
+	/* The purge saw the old registers: it ran before the load. */
+	KUNIT_EXPECT_EQ(test, r->lvtt_at_reset,
+			(u32)(APIC_LVT_TIMER_TSCDEADLINE | 0xd7));
 	KUNIT_EXPECT_EQ(test, vlapic_pending_vector(v), 0xd2);
 	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x44));
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_TIMER_FIRED), 1);
