@@ -91,27 +91,54 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(svm_vlapic_init);
 /**
  * svm_vlapic_prepare_entry() - the fields for this VMRUN.
  * @vlapic: the vLAPIC.
- * @interruptible: the guest can take an interrupt now (IF, no shadow,
- *	GIF, EVENTINJ free).
- * @out: the fields to load into the VMCB.
+ * @g: what the guest can take now, a pending ExtINT (its vector from the
+ *	8259; the vLAPIC's VLAPIC_EVENT_EXTINT says one was signalled) and
+ *	an interrupt to re-inject from EXITINTINFO.
+ * @out: the fields to load into the VMCB (svm_vmcb_load_intr()).
  *
- * If the guest can take one, the deliverable vector is acknowledged and
- * put in EVENTINJ; the acknowledge reports the new ISR, and the hooks
- * re-decide the window and the CR8 intercept on the state after it.
+ * Priority: a re-injected interrupt (already acknowledged, in ISR) goes
+ * into EVENTINJ and nothing new is acknowledged; then an ExtINT, which
+ * ignores TPR and PPR (EVENTINJ, the ExtINT event consumed; or a window
+ * with V_IGN_TPR); then the vLAPIC's deliverable vector, acknowledged and
+ * put in EVENTINJ if the guest can take it. The acknowledge reports the
+ * new ISR, and the hooks re-decide the window and the CR8 intercept on
+ * the state after it: a window beside EVENTINJ is for a vector that
+ * outranks the injected one, taken once the guest's handler sets IF.
  *
- * Return: the vector injected, or -1.
+ * Return: the vector put in EVENTINJ, or -1.
  */
-int svm_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
+int svm_vlapic_prepare_entry(struct vlapic *vlapic,
+			     const struct svm_guest_state *g,
 			     struct svm_vintr_fields *out)
 {
 	struct svm_vlapic *sv = to_sv(vlapic);
+	bool extint = g->extint && !g->reinject;
 	unsigned long flags;
-	int vector = interruptible ? vlapic_ack(vlapic) : -1;
+	int vector = -1;
+
+	if (g->reinject) {
+		vector = g->reinject_vector;
+	} else if (g->interruptible) {
+		/* The caller saw the event; it may have been reset since. */
+		if (extint)
+			extint = vlapic_take_event(vlapic, VLAPIC_EVENT_EXTINT,
+						   NULL);
+		vector = extint ? g->extint_vector : vlapic_ack(vlapic);
+	}
 
 	raw_spin_lock_irqsave(&sv->lock, flags);
+	svm_ops_update(sv);
+	if (extint && vector < 0) {
+		/* Not takeable now: a window that ignores V_TPR. */
+		const struct svm_guest_state not_now = {
+			.extint = true,
+			.extint_vector = g->extint_vector,
+		};
+
+		svm_inject(&sv->f, &sv->s, &not_now);
+	}
 	sv->f.event_inj = vector < 0 ? 0 :
 			  (u8)vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
-	svm_ops_update(sv);
 	*out = sv->f;
 	sv->f.event_inj = 0;
 	raw_spin_unlock_irqrestore(&sv->lock, flags);

@@ -9,8 +9,9 @@
  * TPR; before every VMRUN V_TPR is loaded from it, after every #VMEXIT a
  * V_TPR changed by unintercepted CR8 writes is taken back.
  *
- * struct svm_vintr_fields is the software copy of the VMCB fields the
- * future run loop writes before VMRUN. The rules are in docs/apicv.md.
+ * struct svm_vintr_fields is the software copy of those VMCB fields;
+ * svm/vmcb.c stores it into the VMCB before VMRUN and reads it back after
+ * #VMEXIT. The rules are in docs/apicv.md.
  */
 #ifndef _VLAPIC_SVM_H
 #define _VLAPIC_SVM_H
@@ -19,20 +20,17 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include <asm/svm.h>
+
 #include <vlapic/apicv.h>
 
 struct vlapic;
 struct vlapic_ops;
 
-/* EVENTINJ (VMCB offset 0A8h). */
-#define SVM_EVTINJ_VEC_MASK	0xffU
-#define SVM_EVTINJ_TYPE_INTR	(0U << 8)
-#define SVM_EVTINJ_VALID	BIT(31)
-
-/* Exit codes the decision code and the models use. */
-#define SVM_EXIT_WRITE_CR8	0x018
-#define SVM_EXIT_VINTR		0x064
-
+/*
+ * The VMCB layout (struct vmcb), the EVENTINJ/EXITINTINFO bits (SVM_EVTINJ_*)
+ * and the exit codes (SVM_EXIT_*) are the kernel's own definitions.
+ */
 /**
  * struct svm_vintr_fields - the VMCB fields of interrupt virtualization.
  * @v_tpr: V_TPR (bits 3:0): the guest's CR8.
@@ -66,11 +64,17 @@ struct svm_vintr_fields {
  * @extint: an ExtINT (8259 through LINT0) is pending; it bypasses TPR and
  *	PPR.
  * @extint_vector: its vector, from the 8259's acknowledge.
+ * @reinject: the last #VMEXIT cut short the delivery of an external
+ *	interrupt (svm_vmcb_exit_intr_vector()); it goes back into EVENTINJ
+ *	before anything else.
+ * @reinject_vector: that vector.
  */
 struct svm_guest_state {
 	bool interruptible;
 	bool extint;
 	u8 extint_vector;
+	bool reinject;
+	u8 reinject_vector;
 };
 
 /* Injection decisions of svm_inject(). */
@@ -109,9 +113,24 @@ struct svm_vlapic {
 extern const struct vlapic_ops svm_vlapic_ops;
 
 void svm_vlapic_init(struct svm_vlapic *sv);
-int svm_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
+int svm_vlapic_prepare_entry(struct vlapic *vlapic,
+			     const struct svm_guest_state *g,
 			     struct svm_vintr_fields *out);
 void svm_vlapic_exit(struct vlapic *vlapic,
 		     const struct svm_vintr_fields *vmcb);
+
+/* --- VMCB accessors (svm/vmcb.c) ------------------------------------------ */
+
+/*
+ * VMCB clean bits (APM vol. 2 "VMCB Clean Bits", VMCB offset 0C0h): 1 lets
+ * the CPU use a copy of the group cached at an earlier VMRUN.
+ */
+#define SVM_VMCB_CLEAN_INTERCEPTS	BIT(0)	/* intercept vectors, TSC offset */
+#define SVM_VMCB_CLEAN_TPR		BIT(3)	/* V_TPR ... V_INTR_VECTOR */
+
+u32 svm_vmcb_int_ctl(u32 old, const struct svm_vintr_fields *f);
+void svm_vmcb_load_intr(struct vmcb *vmcb, const struct svm_vintr_fields *f);
+void svm_vmcb_save_intr(const struct vmcb *vmcb, struct svm_vintr_fields *f);
+int svm_vmcb_exit_intr_vector(const struct vmcb *vmcb);
 
 #endif /* _VLAPIC_SVM_H */

@@ -8,9 +8,11 @@
  * - vmx/intr.c: the guest interrupt status (RVI/SVI), the TPR threshold,
  *   the EOI-exit bitmap, and what EOI-induced and APIC-write exits mean.
  *
- * Nothing here touches a VMCS: struct vmx_apic_fields is the software copy
- * of the VMCS fields the future run loop writes with vmwrite before each
- * entry. The rules and their reasons are in docs/apicv.md.
+ * - vmx/vmcs.c: the VMCS accessors (VMWRITE/VMREAD of those fields).
+ *
+ * The decision code never touches a VMCS: struct vmx_apic_fields is the
+ * software copy of the fields that vmx/vmcs.c writes before each entry.
+ * The rules and their reasons are in docs/apicv.md.
  */
 #ifndef _VLAPIC_VMX_H
 #define _VLAPIC_VMX_H
@@ -204,5 +206,51 @@ void vmx_vlapic_load_eoi_exitmap(struct vlapic *vlapic,
 void vmx_vlapic_eoi_exit(struct vlapic *vlapic, u64 exit_qual);
 int vmx_vlapic_apic_write_exit(struct vlapic *vlapic, u64 exit_qual);
 bool vmx_vlapic_halt_check(struct vlapic *vlapic);
+
+/* --- VMCS accessors (vmx/vmcs.c) ----------------------------------------- */
+
+/**
+ * struct vmx_vmcs_write - one VMWRITE: a field encoding and its value.
+ * @field: encoding (SDM appendix B; <asm/vmx.h> enum vmcs_field).
+ * @value: value; 16- and 32-bit fields take the low bits.
+ */
+struct vmx_vmcs_write {
+	u32 field;
+	u64 value;
+};
+
+/* Controls (2), guest interrupt status, TPR threshold, EOI-exit 0-3. */
+#define VMX_VMCS_APIC_MAX_WRITES	8
+
+/**
+ * struct vmx_vmcs_apic - what the current VMCS holds for the APIC fields.
+ * @valid: the other members are the VMCS's; false for a VMCS not yet
+ *	written (or after a failed VMWRITE): everything is written.
+ * @exec_ctl: primary processor-based controls (the run loop's bits too).
+ * @exec2_ctl: secondary processor-based controls.
+ * @guest_intr_status: RVI and SVI as last written or read back.
+ * @tpr_threshold: TPR threshold.
+ * @eoi_exit: EOI-exit bitmaps 0-3.
+ *
+ * One per VMCS, used by the vCPU thread only, with the VMCS current.
+ */
+struct vmx_vmcs_apic {
+	bool valid;
+	u32 exec_ctl;
+	u32 exec2_ctl;
+	u16 guest_intr_status;
+	u32 tpr_threshold;
+	u64 eoi_exit[4];
+};
+
+unsigned int vmx_vmcs_apic_writes(struct vmx_vmcs_apic *cur,
+				  const struct vmx_apic_fields *f,
+				  struct vmx_vmcs_write *w);
+int vmx_vmcs_load_apic(struct vmx_vmcs_apic *cur,
+		       const struct vmx_apic_fields *f);
+u16 vmx_vmcs_save_apic(struct vmx_vmcs_apic *cur);
+unsigned int vmx_vmcs_apic_setup_writes(struct vmx_vlapic *vx,
+					u64 apic_page_pa, bool posted, u8 nv,
+					struct vmx_vmcs_write *w);
 
 #endif /* _VLAPIC_VMX_H */

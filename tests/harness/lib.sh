@@ -59,7 +59,7 @@ build_modules() {
 	# carry another kernel's symbol versions.
 	rsync -a --delete --exclude='/build/' --exclude='/.git/' \
 		--exclude='/tools/' --exclude='*.mod.c' --include='*/' \
-		--include='*.[ch]' --include=Kbuild --exclude='*' \
+		--include='*.[chS]' --include=Kbuild --exclude='*' \
 		"$ROOT/" "$dst/"
 	# A failed build must not leave the previous modules to be booted.
 	rm -f "$dst"/*.ko

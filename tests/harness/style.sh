@@ -9,7 +9,7 @@ ensure_linux_source
 checkpatch="$(linux_source_dir)/scripts/checkpatch.pl"
 cd "$ROOT"
 mapfile -t files < <(find lapic ioapic vmx svm vm include tests tools \
-	-name '*.[ch]' -not -path '*/build/*' 2>/dev/null | sort)
+	-name '*.[chS]' -not -path '*/build/*' 2>/dev/null | sort)
 
 bad=0
 for f in "${files[@]}"; do

@@ -285,6 +285,13 @@ static void apicv_vmx_eoi_exit_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmx_eoi_induced_exit(&r->vmcs, exit_vector),
 			0x92);
 	vrig_exit(r);
+	/* The CPU cleared VISR; the exit is the level EOI the IOAPIC needs. */
+	KUNIT_EXPECT_EQ(test, r->env->nr_eoi, 0);
+	vmx_vlapic_eoi_exit(r->v, exit_vector);
+	KUNIT_EXPECT_EQ(test, r->env->nr_eoi, 1);
+	KUNIT_EXPECT_EQ(test, r->env->eoi_vector[0], 0x92);
+	KUNIT_EXPECT_FALSE(test, isr_test(r->v, 0x92));
+	KUNIT_EXPECT_EQ(test, vlapic_stat(r->v, VLAPIC_STAT_SPURIOUS_EOI), 0);
 
 	r->m.rflags_if = true;
 	KUNIT_EXPECT_EQ(test, vrig_run(r), 0x51);
@@ -292,6 +299,8 @@ static void apicv_vmx_eoi_exit_level(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vmx_model_eoi(&r->m, &exit_vector), 0);
 	vrig_exit(r);
 	KUNIT_EXPECT_EQ(test, r->m.eoi_exits, 1);
+	/* The edge EOI stayed in the guest: no broadcast. */
+	KUNIT_EXPECT_EQ(test, r->env->nr_eoi, 1);
 }
 
 /*
@@ -556,7 +565,9 @@ static int srig_enter(struct srig *r)
 	int exit, vector, delivered = -1;
 
 	do {
-		svm_vlapic_prepare_entry(r->v, r->m.rflags_if, &r->vmcb);
+		struct svm_guest_state g = { .interruptible = r->m.rflags_if };
+
+		svm_vlapic_prepare_entry(r->v, &g, &r->vmcb);
 		KUNIT_EXPECT_EQ(r->test, r->vmcb.v_tpr, vlapic_tpr(r->v) >> 4);
 		exit = svm_model_vmrun(&r->m, &vector);
 		if (exit)
