@@ -358,6 +358,85 @@ bool vlapic_router_send_msi(struct vlapic_router *router, u64 address,
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_send_msi);
 
+/* Decoded MSIs a batch hands to the bus at once (on the stack). */
+#define ROUTER_BATCH	32
+
+/* Send the @n messages decoded so far, in order. */
+static void router_flush(struct vlapic_router *router, struct vlapic_irq *irqs,
+			 unsigned int *n)
+{
+	unsigned int i;
+
+	if (!*n)
+		return;
+	if (router->ops->deliver_batch)
+		router->ops->deliver_batch(router->owner, irqs, *n);
+	else
+		for (i = 0; i < *n; i++)
+			router->ops->deliver(router->owner, &irqs[i]);
+	*n = 0;
+}
+
+/**
+ * vlapic_router_inject() - apply the entries of a batch, in order.
+ * @router: the router.
+ * @ents: @nr entries, every one already validated by the caller
+ *	(VLAPIC_INJECT_MSI or VLAPIC_INJECT_LINE with a GSI in range).
+ * @nr: how many.
+ * @counts: filled: MSIs sent, MSIs ignored, LINE entries applied.
+ *
+ * Each MSI entry has the effect of vlapic_router_send_msi(), each LINE
+ * entry that of vlapic_router_set_irq(), in the order of @ents. Up to
+ * ROUTER_BATCH consecutive MSIs are decoded, counted and traced first,
+ * then sent with one @ops->deliver_batch call: a LINE entry sends the
+ * MSIs before it first. While the vlapic_msi event is traced every MSI is
+ * sent on its own, so that its trace event stays next to those of its
+ * delivery. The per-CPU verdict counters are added once per call.
+ *
+ * Context: any; never blocks.
+ */
+void vlapic_router_inject(struct vlapic_router *router,
+			  const struct vlapic_inject *ents, unsigned int nr,
+			  struct vlapic_inject_counts *counts)
+{
+	u32 verdicts[VLAPIC_MSI_NR_VERDICTS] = {};
+	struct vlapic_irq irqs[ROUTER_BATCH];
+	enum vlapic_msi_verdict verdict;
+	unsigned int i, n = 0;
+
+	memset(counts, 0, sizeof(*counts));
+	for (i = 0; i < nr; i++) {
+		const struct vlapic_inject *e = &ents[i];
+
+		if (e->type != VLAPIC_INJECT_MSI) {
+			router_flush(router, irqs, &n);
+			if (vlapic_router_set_irq(router, e->gsi, e->level) >= 0)
+				counts->lines++;
+			continue;
+		}
+		verdict = vlapic_msi_decode(e->msi_address, e->msi_data,
+					    &irqs[n]);
+		if (WARN_ON_ONCE(verdict >= VLAPIC_MSI_NR_VERDICTS)) {
+			counts->ignored++;
+			continue;
+		}
+		verdicts[verdict]++;
+		trace_vlapic_msi(e->msi_address, e->msi_data, verdict);
+		if (verdict != VLAPIC_MSI_OK) {
+			counts->ignored++;
+			continue;
+		}
+		counts->msis++;
+		if (++n == ROUTER_BATCH || trace_vlapic_msi_enabled())
+			router_flush(router, irqs, &n);
+	}
+	router_flush(router, irqs, &n);
+	for (i = 0; i < VLAPIC_MSI_NR_VERDICTS; i++)
+		if (verdicts[i])
+			this_cpu_add(router->msi->msi[i], verdicts[i]);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_inject);
+
 /**
  * vlapic_router_get_stats() - snapshot of the MSI counters.
  * @router: the router.

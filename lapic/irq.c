@@ -272,23 +272,25 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
 }
 
 /**
- * vlapic_accept() - accept one interrupt message; takes the lock.
- * @vlapic: the target
+ * vlapic_accept_msg_locked() - accept one message from the bus.
+ * @vlapic: the target (lock held)
  * @irq: the message (destination already matched)
  *
  * Fixed and lowest-priority vectors go to the vendor's posted-interrupt
  * path when it takes them (under the lock, so that the hook table cannot
- * change in the middle); everything else is set in the registers. Kicks
- * the vCPU when something became pending.
+ * change in the middle); everything else is set in the registers. The
+ * caller kicks the vCPU, after releasing the lock, when this returns true;
+ * a caller delivering several messages to @vlapic under one hold of the
+ * lock may kick once for all of them.
+ *
+ * Return: true when an event became pending and the vCPU must be kicked.
  */
-void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
+bool vlapic_accept_msg_locked(struct vlapic *vlapic,
+			      const struct vlapic_irq *irq)
 {
-	const struct vlapic_ops *ops;
-	unsigned long flags;
-	bool kick;
+	const struct vlapic_ops *ops = vlapic->ops;
 
-	raw_spin_lock_irqsave(&vlapic->lock, flags);
-	ops = vlapic->ops;
+	lockdep_assert_held(&vlapic->lock);
 	if (ops && ops->deliver_posted && irq->vector >= 16 &&
 	    vlapic_sw_enabled(vlapic) &&
 	    (irq->delivery_mode == APIC_DM_FIXED ||
@@ -300,11 +302,27 @@ void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
 			vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
 		if (ops->deliver_posted(vlapic, irq->vector)) {
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
-			raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-			return;		/* the vendor notified or woke */
+			return false;	/* the vendor notified or woke */
 		}
 	}
-	kick = vlapic_accept_locked(vlapic, irq);
+	return vlapic_accept_locked(vlapic, irq);
+}
+
+/**
+ * vlapic_accept() - accept one interrupt message; takes the lock.
+ * @vlapic: the target
+ * @irq: the message (destination already matched)
+ *
+ * vlapic_accept_msg_locked() under the lock; kicks the vCPU when
+ * something became pending.
+ */
+void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
+{
+	unsigned long flags;
+	bool kick;
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	kick = vlapic_accept_msg_locked(vlapic, irq);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	if (kick)
 		vlapic->bus->ops->kick(vlapic);

@@ -218,6 +218,8 @@ u8 vlapic_compute_ppr(struct vlapic *vlapic);
 void vlapic_update_ppr(struct vlapic *vlapic);
 void vlapic_set_error(struct vlapic *vlapic, u32 esr_bit);
 bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq);
+bool vlapic_accept_msg_locked(struct vlapic *vlapic,
+			      const struct vlapic_irq *irq);
 void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq);
 bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off);
 int vlapic_eoi_locked(struct vlapic *vlapic, int vector);

@@ -61,8 +61,18 @@ static int vm_deliver(void *owner, const struct vlapic_irq *irq)
 	return vlapic_bus_deliver(vm->bus, irq, NULL);
 }
 
+/* Router op: send messages on the APIC bus, in order. */
+static int vm_deliver_batch(void *owner, const struct vlapic_irq *irqs,
+			    unsigned int nr)
+{
+	struct vlapic_vm *vm = owner;
+
+	return vlapic_bus_deliver_batch(vm->bus, irqs, nr);
+}
+
 static const struct vlapic_irq_ops vm_irq_ops = {
 	.deliver = vm_deliver,
+	.deliver_batch = vm_deliver_batch,
 };
 
 static void vm_free(struct vlapic_vm *vm)
@@ -189,8 +199,8 @@ static bool vm_batch_valid(const struct vlapic_inject *e, u32 nr)
 static int vm_inject_batch(struct vlapic_vm *vm, void __user *argp)
 {
 	struct vlapic_inject_batch hdr;
+	struct vlapic_inject_counts c;
 	struct vlapic_inject *ents;
-	u32 i, msis = 0, ignored = 0, lines = 0;
 
 	if (copy_from_user(&hdr, argp, sizeof(hdr)))
 		return -EFAULT;
@@ -204,27 +214,14 @@ static int vm_inject_batch(struct vlapic_vm *vm, void __user *argp)
 		kvfree(ents);
 		return -EINVAL;
 	}
-	for (i = 0; i < hdr.nr; i++) {
-		const struct vlapic_inject *e = &ents[i];
-
-		if (e->type == VLAPIC_INJECT_MSI) {
-			if (vlapic_router_send_msi(vm->router, e->msi_address,
-						   e->msi_data))
-				msis++;
-			else
-				ignored++;
-		} else if (vlapic_router_set_irq(vm->router, e->gsi,
-						 e->level) >= 0) {
-			lines++;
-		}
-	}
-	/* Counted once per batch: the loop above is the hot path. */
-	atomic64_add(msis, &vm->stats[VLAPIC_VM_STAT_MSI]);
-	atomic64_add(ignored, &vm->stats[VLAPIC_VM_STAT_MSI_IGNORED]);
-	atomic64_add(lines, &vm->stats[VLAPIC_VM_STAT_IRQ_LINE]);
+	vlapic_router_inject(vm->router, ents, hdr.nr, &c);
+	/* Counted once per batch: the injection is the hot path. */
+	atomic64_add(c.msis, &vm->stats[VLAPIC_VM_STAT_MSI]);
+	atomic64_add(c.ignored, &vm->stats[VLAPIC_VM_STAT_MSI_IGNORED]);
+	atomic64_add(c.lines, &vm->stats[VLAPIC_VM_STAT_IRQ_LINE]);
 	atomic64_inc(&vm->stats[VLAPIC_VM_STAT_BATCHES]);
 	kvfree(ents);
-	return msis + lines;
+	return c.msis + c.lines;
 }
 
 static int vm_irqfd(struct vlapic_vm *vm, void __user *argp)

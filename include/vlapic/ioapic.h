@@ -79,6 +79,11 @@ struct vlapic_router;
  *	not sleep. Returns the number of vLAPICs that accepted the message
  *	or a negative errno; the IOAPIC treats a message as sent either way.
  *	Mandatory.
+ * @deliver_batch: send @nr messages in order, with the results @nr calls
+ *	of @deliver would have (the VM layer calls
+ *	vlapic_bus_deliver_batch()). Same context as @deliver. Returns the
+ *	sum of the acceptor counts. Optional: the router calls @deliver for
+ *	each message without it; the IOAPIC does not use it.
  * @level_vectors_changed: the set vlapic_ioapic_level_vectors() reports
  *	may have changed (a redirection entry was written, the state was
  *	restored or reset): recompute EOI-exit bitmaps. Called with no lock
@@ -86,6 +91,8 @@ struct vlapic_router;
  */
 struct vlapic_irq_ops {
 	int (*deliver)(void *owner, const struct vlapic_irq *irq);
+	int (*deliver_batch)(void *owner, const struct vlapic_irq *irqs,
+			     unsigned int nr);
 	void (*level_vectors_changed)(void *owner);
 };
 
@@ -371,6 +378,29 @@ int vlapic_router_set_irq(struct vlapic_router *router, u32 gsi, bool level);
  */
 bool vlapic_router_send_msi(struct vlapic_router *router, u64 address,
 			    u32 data);
+
+/**
+ * struct vlapic_inject_counts - what vlapic_router_inject() did.
+ * @msis: MSI entries sent.
+ * @ignored: MSI entries that were malformed (ignored, counted by verdict).
+ * @lines: LINE entries applied.
+ */
+struct vlapic_inject_counts {
+	u32 msis;
+	u32 ignored;
+	u32 lines;
+};
+
+/*
+ * Apply @nr batch entries (VLAPIC_INJECT_BATCH), in order: an MSI entry
+ * as vlapic_router_send_msi(), a LINE entry as vlapic_router_set_irq().
+ * The caller has validated every entry. Consecutive MSIs are decoded and
+ * then handed to @ops->deliver_batch together, in order. Any context,
+ * never blocks. Fills @counts.
+ */
+void vlapic_router_inject(struct vlapic_router *router,
+			  const struct vlapic_inject *ents, unsigned int nr,
+			  struct vlapic_inject_counts *counts);
 
 /* Snapshot of the MSI counters. Any context. */
 void vlapic_router_get_stats(struct vlapic_router *router,

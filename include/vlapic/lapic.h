@@ -148,6 +148,16 @@ void *vlapic_bus_owner(struct vlapic_bus *bus);
 int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 		       struct vlapic *src);
 
+/*
+ * Deliver @nr source-less messages in order, as many vlapic_bus_deliver()
+ * calls would; consecutive fixed physical messages to one vLAPIC share
+ * one hold of its lock, at most VLAPIC_BUS_BATCH_MAX of them (that bounds
+ * the time with interrupts off). Any context.
+ */
+#define VLAPIC_BUS_BATCH_MAX	64
+int vlapic_bus_deliver_batch(struct vlapic_bus *bus,
+			     const struct vlapic_irq *irqs, unsigned int nr);
+
 /* --- lifetime ----------------------------------------------------------- */
 
 struct vlapic *vlapic_create(struct vlapic_bus *bus, unsigned int index,

@@ -24,6 +24,9 @@ struct routing_ctx {
 	unsigned int nr;
 	struct vlapic_irq last;
 	unsigned int by_vector[256];
+	/* Vectors in delivery order (the first 64), deliver_batch calls. */
+	u8 seq[64];
+	unsigned int batches;
 	/* Deliver slowly, widening the RCU read side of an injection. */
 	bool slow;
 };
@@ -37,6 +40,8 @@ static int routing_deliver(void *owner, const struct vlapic_irq *irq)
 	ctx->nr++;
 	ctx->last = *irq;
 	ctx->by_vector[irq->vector]++;
+	if (ctx->nr <= ARRAY_SIZE(ctx->seq))
+		ctx->seq[ctx->nr - 1] = irq->vector;
 	spin_unlock_irqrestore(&ctx->lock, flags);
 	if (READ_ONCE(ctx->slow))
 		ndelay(15 * NSEC_PER_USEC);	/* may not sleep: RCU read side */
@@ -45,6 +50,24 @@ static int routing_deliver(void *owner, const struct vlapic_irq *irq)
 
 static const struct vlapic_irq_ops routing_ops = {
 	.deliver = routing_deliver,
+};
+
+static int routing_deliver_batch(void *owner, const struct vlapic_irq *irqs,
+				 unsigned int nr)
+{
+	struct routing_ctx *ctx = owner;
+	unsigned int i;
+	int sum = 0;
+
+	ctx->batches++;
+	for (i = 0; i < nr; i++)
+		sum += routing_deliver(owner, &irqs[i]);
+	return sum;
+}
+
+static const struct vlapic_irq_ops routing_batch_ops = {
+	.deliver = routing_deliver,
+	.deliver_batch = routing_deliver_batch,
 };
 
 static int routing_test_init(struct kunit *test)
@@ -437,6 +460,87 @@ static void routing_swap_while_injecting(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->last.vector, 0xa0);
 }
 
+static struct vlapic_inject inj_msi(u64 address, u32 data)
+{
+	return (struct vlapic_inject){ .type = VLAPIC_INJECT_MSI,
+				       .msi_address = address,
+				       .msi_data = data };
+}
+
+static struct vlapic_inject inj_line(u32 gsi, u32 level)
+{
+	return (struct vlapic_inject){ .type = VLAPIC_INJECT_LINE,
+				       .gsi = gsi, .level = level };
+}
+
+/*
+ * A batch mixing MSIs (more than one chunk of them), malformed MSIs and
+ * lines: @router applies it in order, whether its ops deliver one message
+ * at a time or in batches.
+ */
+static void inject_in_order(struct kunit *test, struct routing_ctx *ctx,
+			    struct vlapic_router *router)
+{
+	struct vlapic_inject_counts c;
+	struct vlapic_router_stats st;
+	struct vlapic_inject *e;
+	unsigned int i, n = 0;
+
+	e = kunit_kcalloc(test, 64, sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	program_pin(test, ctx->ioapic, 3, 0x33);	/* edge, fixed */
+	e[n++] = inj_msi(0xfee01000ULL, 0x40);
+	e[n++] = inj_msi(0xfee01000ULL, 0x41);
+	e[n++] = inj_line(3, 1);			/* 0x33 */
+	e[n++] = inj_msi(0xfed00000ULL, 0x99);		/* not an interrupt */
+	e[n++] = inj_msi(0xfee02000ULL, 0x42);
+	e[n++] = inj_line(3, 0);
+	e[n++] = inj_line(1000, 1);			/* unrouted */
+	for (i = 0; i < 40; i++)
+		e[n++] = inj_msi(0xfee00000ULL | (i << 12), 0x50 + i);
+	e[n++] = inj_msi(0xfee01000ULL, VLAPIC_MSI_DATA_LEVEL | 0x43);
+	vlapic_router_inject(router, e, n, &c);
+	KUNIT_EXPECT_EQ(test, c.msis, 43);
+	KUNIT_EXPECT_EQ(test, c.ignored, 2);
+	KUNIT_EXPECT_EQ(test, c.lines, 3);
+	KUNIT_ASSERT_EQ(test, ctx_nr(ctx), 44);
+	KUNIT_EXPECT_EQ(test, ctx->seq[0], 0x40);
+	KUNIT_EXPECT_EQ(test, ctx->seq[1], 0x41);
+	KUNIT_EXPECT_EQ(test, ctx->seq[2], 0x33);
+	KUNIT_EXPECT_EQ(test, ctx->seq[3], 0x42);
+	for (i = 0; i < 40; i++)
+		KUNIT_EXPECT_EQ_MSG(test, ctx->seq[4 + i], 0x50 + i, "msi %u", i);
+	KUNIT_EXPECT_EQ(test, ctx->last.dest_id, 39);
+	vlapic_router_get_stats(router, &st);
+	KUNIT_EXPECT_EQ(test, st.msi[VLAPIC_MSI_OK], 43);
+	KUNIT_EXPECT_EQ(test, st.msi[VLAPIC_MSI_NOT_INTERRUPT], 1);
+	KUNIT_EXPECT_EQ(test, st.msi[VLAPIC_MSI_DEASSERT], 1);
+}
+
+static void routing_inject_batch_single_deliver(struct kunit *test)
+{
+	struct routing_ctx *ctx = test->priv;
+
+	inject_in_order(test, ctx, ctx->router);
+	KUNIT_EXPECT_EQ(test, ctx->batches, 0);
+}
+
+static void routing_inject_batch_deliver_batch(struct kunit *test)
+{
+	struct routing_ctx *ctx = test->priv;
+	struct vlapic_router *router;
+
+	router = vlapic_router_create(ctx->ioapic, &routing_batch_ops, ctx);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(router));
+	inject_in_order(test, ctx, router);
+	/*
+	 * Unless vlapic_msi is traced (one message per call then): 2 before
+	 * the first line, 1 before the second, 32 + 8 after.
+	 */
+	KUNIT_EXPECT_TRUE(test, ctx->batches == 4 || ctx->batches == 43);
+	vlapic_router_destroy(router);
+}
+
 static struct kunit_case routing_cases[] = {
 	KUNIT_CASE(routing_default_gsi_n_to_pin_n),
 	KUNIT_CASE(routing_msi_route),
@@ -445,6 +549,8 @@ static struct kunit_case routing_cases[] = {
 	KUNIT_CASE(routing_set_rejects),
 	KUNIT_CASE(routing_level_gsi_with_irqs_off),
 	KUNIT_CASE(routing_swap_while_injecting),
+	KUNIT_CASE(routing_inject_batch_single_deliver),
+	KUNIT_CASE(routing_inject_batch_deliver_batch),
 	{}
 };
 
