@@ -1,45 +1,49 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Per-vLAPIC counters. Updated under the vLAPIC's lock, so they are exact;
- * read without it they are a snapshot. Each has a name in
- * vlapic_stat_names[] (lapic/stats.c; a KUnit case checks none is missing).
+ * read without it they are a snapshot. Names: vlapic_stat_names[]
+ * (lapic/stats.c), built from the UAPI list.
  */
 #ifndef _VLAPIC_STATS_H
 #define _VLAPIC_STATS_H
 
 #include <linux/types.h>
 
+#include <uapi/linux/vlapic.h>
+
+/*
+ * The counters: VLAPIC_STAT_<ID> is the UAPI index VLAPIC_VCPU_STAT_<ID>
+ * (include/uapi/linux/vlapic.h, with the names and meanings), so the index
+ * a VMM reads is the one the kernel counts.
+ */
 enum vlapic_stat_id {
-	VLAPIC_STAT_FIXED_ACCEPTED,	/* fixed/lowest-priority set in IRR */
-	VLAPIC_STAT_FIXED_COALESCED,	/* ... already pending in IRR */
-	VLAPIC_STAT_DROPPED_SW_DISABLED, /* fixed dropped: SVR bit 8 clear */
-	VLAPIC_STAT_RX_ILLEGAL_VECTOR,	/* received vector 0-15 (ESR bit 6) */
-	VLAPIC_STAT_TX_ILLEGAL_VECTOR,	/* sent vector 0-15 (ESR bit 5) */
-	VLAPIC_STAT_ILLEGAL_REGISTER,	/* xAPIC reserved offset (ESR bit 7) */
-	VLAPIC_STAT_ACKED,		/* IRR -> ISR */
-	VLAPIC_STAT_EOI,
-	VLAPIC_STAT_EOI_BROADCAST,	/* level EOI told to the IOAPIC */
-	VLAPIC_STAT_SPURIOUS_EOI,	/* EOI with ISR empty */
-	VLAPIC_STAT_NMI,
-	VLAPIC_STAT_SMI,
-	VLAPIC_STAT_INIT,
-	VLAPIC_STAT_SIPI,
-	VLAPIC_STAT_SIPI_IGNORED,	/* not waiting for SIPI */
-	VLAPIC_STAT_EXTINT,
-	VLAPIC_STAT_IPI_SENT,		/* ICR or SELF IPI writes */
-	VLAPIC_STAT_TIMER_FIRED,
-	VLAPIC_STAT_TIMER_RESYNC,	/* periodic lagged >= 1 period */
-	VLAPIC_STAT_TIMER_STALE,	/* expiry callback with nothing due */
-	VLAPIC_STAT_ERROR_LVT,		/* error interrupts raised */
-	VLAPIC_STAT_GP,			/* accesses answered with #GP */
-	VLAPIC_STAT_BAD_MMIO,		/* misaligned/wrongly sized, ignored */
-	/*
-	 * Acknowledged vectors by priority class (vector >> 4), 0 .. 15
-	 * (class 0 stays zero: vectors 0-15 are never accepted).
-	 */
-	VLAPIC_STAT_ACKED_CLASS0,
+	VLAPIC_STAT_FIXED_ACCEPTED = VLAPIC_VCPU_STAT_FIXED_ACCEPTED,
+	VLAPIC_STAT_FIXED_COALESCED = VLAPIC_VCPU_STAT_FIXED_COALESCED,
+	VLAPIC_STAT_DROPPED_SW_DISABLED = VLAPIC_VCPU_STAT_DROPPED_SW_DISABLED,
+	VLAPIC_STAT_RX_ILLEGAL_VECTOR = VLAPIC_VCPU_STAT_RX_ILLEGAL_VECTOR,
+	VLAPIC_STAT_TX_ILLEGAL_VECTOR = VLAPIC_VCPU_STAT_TX_ILLEGAL_VECTOR,
+	VLAPIC_STAT_ILLEGAL_REGISTER = VLAPIC_VCPU_STAT_ILLEGAL_REGISTER,
+	VLAPIC_STAT_ACKED = VLAPIC_VCPU_STAT_ACKED,
+	VLAPIC_STAT_EOI = VLAPIC_VCPU_STAT_EOI,
+	VLAPIC_STAT_EOI_BROADCAST = VLAPIC_VCPU_STAT_EOI_BROADCAST,
+	VLAPIC_STAT_SPURIOUS_EOI = VLAPIC_VCPU_STAT_SPURIOUS_EOI,
+	VLAPIC_STAT_NMI = VLAPIC_VCPU_STAT_NMI,
+	VLAPIC_STAT_SMI = VLAPIC_VCPU_STAT_SMI,
+	VLAPIC_STAT_INIT = VLAPIC_VCPU_STAT_INIT,
+	VLAPIC_STAT_SIPI = VLAPIC_VCPU_STAT_SIPI,
+	VLAPIC_STAT_SIPI_IGNORED = VLAPIC_VCPU_STAT_SIPI_IGNORED,
+	VLAPIC_STAT_EXTINT = VLAPIC_VCPU_STAT_EXTINT,
+	VLAPIC_STAT_IPI_SENT = VLAPIC_VCPU_STAT_IPI_SENT,
+	VLAPIC_STAT_TIMER_FIRED = VLAPIC_VCPU_STAT_TIMER_FIRED,
+	VLAPIC_STAT_TIMER_RESYNC = VLAPIC_VCPU_STAT_TIMER_RESYNC,
+	VLAPIC_STAT_TIMER_STALE = VLAPIC_VCPU_STAT_TIMER_STALE,
+	VLAPIC_STAT_ERROR_LVT = VLAPIC_VCPU_STAT_ERROR_LVT,
+	VLAPIC_STAT_GP = VLAPIC_VCPU_STAT_GP,
+	VLAPIC_STAT_BAD_MMIO = VLAPIC_VCPU_STAT_BAD_MMIO,
+	/* VLAPIC_STAT_ACKED_CLASS0 + (vector >> 4); class 0 stays zero. */
+	VLAPIC_STAT_ACKED_CLASS0 = VLAPIC_VCPU_STAT_ACKED_CLASS0,
 	VLAPIC_STAT_ACKED_CLASS_LAST = VLAPIC_STAT_ACKED_CLASS0 + 15,
-	VLAPIC_NR_STATS
+	VLAPIC_NR_STATS = VLAPIC_VCPU_STAT_NR
 };
 
 struct vlapic_stats {

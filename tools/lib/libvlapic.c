@@ -12,15 +12,7 @@
 #include "libvlapic.h"
 
 const char *const vlapic_vcpu_stat_names[VLAPIC_VCPU_STAT_NR] = {
-	"fixed_accepted", "fixed_coalesced", "dropped_sw_disabled",
-	"rx_illegal_vector", "tx_illegal_vector", "illegal_register",
-	"acked", "eoi", "eoi_broadcast", "spurious_eoi", "nmi", "smi",
-	"init", "sipi", "sipi_ignored", "extint", "ipi_sent", "timer_fired",
-	"timer_resync", "timer_stale", "error_lvt", "gp", "bad_mmio",
-	"acked_class0", "acked_class1", "acked_class2", "acked_class3",
-	"acked_class4", "acked_class5", "acked_class6", "acked_class7",
-	"acked_class8", "acked_class9", "acked_class10", "acked_class11",
-	"acked_class12", "acked_class13", "acked_class14", "acked_class15",
+	VLAPIC_VCPU_STAT_NAMES_INIT
 };
 
 const char *const vlapic_vm_stat_names[VLAPIC_VM_STAT_NR] = {

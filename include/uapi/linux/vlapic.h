@@ -392,11 +392,85 @@ struct vlapic_lint {
 };
 
 /*
+ * The per-vCPU counters of VLAPIC_GET_VCPU_STATS: indices into
+ * struct vlapic_vcpu_stats::v, and their names
+ * (VLAPIC_VCPU_STAT_NAMES_INIT, the initializer of a name table indexed by
+ * them; the kernel's and libvlapic's tables are both built from it).
+ * Meanings: docs/api.md. New counters are added at the end only.
+ */
+#define VLAPIC_VCPU_STAT_FIXED_ACCEPTED	0	/* fixed/lowest-priority set in IRR */
+#define VLAPIC_VCPU_STAT_FIXED_COALESCED	1	/* ... already pending in IRR */
+#define VLAPIC_VCPU_STAT_DROPPED_SW_DISABLED	2	/* fixed dropped: SVR bit 8 clear */
+#define VLAPIC_VCPU_STAT_RX_ILLEGAL_VECTOR	3	/* received vector 0-15 (ESR bit 6) */
+#define VLAPIC_VCPU_STAT_TX_ILLEGAL_VECTOR	4	/* sent vector 0-15 (ESR bit 5) */
+#define VLAPIC_VCPU_STAT_ILLEGAL_REGISTER	5	/* xAPIC reserved offset (ESR bit 7) */
+#define VLAPIC_VCPU_STAT_ACKED		6	/* IRR -> ISR */
+#define VLAPIC_VCPU_STAT_EOI		7	/* EOIs */
+#define VLAPIC_VCPU_STAT_EOI_BROADCAST	8	/* level EOI told to the IOAPIC */
+#define VLAPIC_VCPU_STAT_SPURIOUS_EOI	9	/* EOI with ISR empty */
+#define VLAPIC_VCPU_STAT_NMI		10	/* NMIs accepted */
+#define VLAPIC_VCPU_STAT_SMI		11	/* SMIs accepted */
+#define VLAPIC_VCPU_STAT_INIT		12	/* INITs accepted */
+#define VLAPIC_VCPU_STAT_SIPI		13	/* SIPIs accepted */
+#define VLAPIC_VCPU_STAT_SIPI_IGNORED	14	/* SIPI not waited for */
+#define VLAPIC_VCPU_STAT_EXTINT		15	/* ExtINTs accepted */
+#define VLAPIC_VCPU_STAT_IPI_SENT		16	/* ICR or SELF IPI writes */
+#define VLAPIC_VCPU_STAT_TIMER_FIRED	17	/* timer expiries delivered */
+#define VLAPIC_VCPU_STAT_TIMER_RESYNC	18	/* periodic lagged >= 1 period */
+#define VLAPIC_VCPU_STAT_TIMER_STALE	19	/* expiry callback with nothing due */
+#define VLAPIC_VCPU_STAT_ERROR_LVT		20	/* error interrupts raised */
+#define VLAPIC_VCPU_STAT_GP			21	/* accesses answered with #GP */
+#define VLAPIC_VCPU_STAT_BAD_MMIO		22	/* misaligned/wrongly sized, ignored */
+/* Acknowledged vectors by priority class (vector >> 4), 16 counters. */
+#define VLAPIC_VCPU_STAT_ACKED_CLASS0	23
+#define VLAPIC_VCPU_STAT_NR			39
+
+#define VLAPIC_VCPU_STAT_NAMES_INIT						\
+	[VLAPIC_VCPU_STAT_FIXED_ACCEPTED] = "fixed_accepted",		\
+	[VLAPIC_VCPU_STAT_FIXED_COALESCED] = "fixed_coalesced",		\
+	[VLAPIC_VCPU_STAT_DROPPED_SW_DISABLED] = "dropped_sw_disabled",	\
+	[VLAPIC_VCPU_STAT_RX_ILLEGAL_VECTOR] = "rx_illegal_vector",	\
+	[VLAPIC_VCPU_STAT_TX_ILLEGAL_VECTOR] = "tx_illegal_vector",	\
+	[VLAPIC_VCPU_STAT_ILLEGAL_REGISTER] = "illegal_register",	\
+	[VLAPIC_VCPU_STAT_ACKED] = "acked",				\
+	[VLAPIC_VCPU_STAT_EOI] = "eoi",					\
+	[VLAPIC_VCPU_STAT_EOI_BROADCAST] = "eoi_broadcast",		\
+	[VLAPIC_VCPU_STAT_SPURIOUS_EOI] = "spurious_eoi",		\
+	[VLAPIC_VCPU_STAT_NMI] = "nmi",					\
+	[VLAPIC_VCPU_STAT_SMI] = "smi",					\
+	[VLAPIC_VCPU_STAT_INIT] = "init",				\
+	[VLAPIC_VCPU_STAT_SIPI] = "sipi",				\
+	[VLAPIC_VCPU_STAT_SIPI_IGNORED] = "sipi_ignored",		\
+	[VLAPIC_VCPU_STAT_EXTINT] = "extint",				\
+	[VLAPIC_VCPU_STAT_IPI_SENT] = "ipi_sent",			\
+	[VLAPIC_VCPU_STAT_TIMER_FIRED] = "timer_fired",			\
+	[VLAPIC_VCPU_STAT_TIMER_RESYNC] = "timer_resync",		\
+	[VLAPIC_VCPU_STAT_TIMER_STALE] = "timer_stale",			\
+	[VLAPIC_VCPU_STAT_ERROR_LVT] = "error_lvt",			\
+	[VLAPIC_VCPU_STAT_GP] = "gp",					\
+	[VLAPIC_VCPU_STAT_BAD_MMIO] = "bad_mmio",			\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x0] = "acked_class_0",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x1] = "acked_class_1",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x2] = "acked_class_2",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x3] = "acked_class_3",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x4] = "acked_class_4",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x5] = "acked_class_5",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x6] = "acked_class_6",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x7] = "acked_class_7",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x8] = "acked_class_8",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0x9] = "acked_class_9",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xa] = "acked_class_a",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xb] = "acked_class_b",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xc] = "acked_class_c",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xd] = "acked_class_d",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xe] = "acked_class_e",	\
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xf] = "acked_class_f",
+
+/*
  * struct vlapic_vcpu_stats - per-vCPU counters.
- * @nr: number of valid entries in @v.
+ * @nr: number of valid entries in @v (VLAPIC_VCPU_STAT_NR).
  * @pad: zero.
- * @v: counters; names in docs/api.md, in the order of
- *	include/vlapic/stats.h.
+ * @v: counters, indexed by VLAPIC_VCPU_STAT_*.
  */
 struct vlapic_vcpu_stats {
 	__u32 nr;
