@@ -112,8 +112,12 @@ route_table_build(struct vlapic_router *router,
 		if (ret)
 			return ERR_PTR(ret);
 	}
-	/* Sized by userspace: a failure is its -ENOMEM, not a warning. */
-	t = kvzalloc(struct_size(t, routes, nr), GFP_KERNEL | __GFP_NOWARN);
+	/*
+	 * Sized by userspace and kept: charged to its memcg, and a failure
+	 * is its -ENOMEM, not a warning.
+	 */
+	t = kvzalloc(struct_size(t, routes, nr),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->nr_routes = nr;
@@ -180,10 +184,16 @@ struct vlapic_router *vlapic_router_create(struct vlapic_ioapic *ioapic,
 
 	if (!ops || !ops->deliver)
 		return ERR_PTR(-EINVAL);
-	router = kzalloc(sizeof(*router), GFP_KERNEL);
+	/*
+	 * One per VM, which userspace creates: charged to its memcg. A
+	 * failed percpu allocation would dump a stack unless told not to;
+	 * here it is only the creator's -ENOMEM.
+	 */
+	router = kzalloc(sizeof(*router), GFP_KERNEL_ACCOUNT);
 	if (!router)
 		return ERR_PTR(-ENOMEM);
-	router->msi = alloc_percpu(struct vlapic_router_pcpu);
+	router->msi = alloc_percpu_gfp(struct vlapic_router_pcpu,
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!router->msi) {
 		kfree(router);
 		return ERR_PTR(-ENOMEM);

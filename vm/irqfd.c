@@ -135,7 +135,8 @@ static int irqfd_resolve_pin(struct vlapic_vm *vm, u32 gsi)
 	struct vlapic_route *routes;
 	int i, n, pin = -EINVAL;
 
-	routes = kvcalloc(VLAPIC_MAX_ROUTES, sizeof(*routes), GFP_KERNEL);
+	routes = kvcalloc(VLAPIC_MAX_ROUTES, sizeof(*routes),
+			  GFP_KERNEL_ACCOUNT);
 	if (!routes)
 		return -ENOMEM;
 	n = vlapic_router_get_routes(vm->router, routes, VLAPIC_MAX_ROUTES);
