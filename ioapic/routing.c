@@ -298,6 +298,39 @@ int vlapic_router_get_routes(struct vlapic_router *router,
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_get_routes);
 
+/**
+ * vlapic_router_ioapic_pin() - the IOAPIC pin a GSI is routed to.
+ * @router: the router.
+ * @gsi: the GSI.
+ *
+ * Looks the GSI up in place: no copy of the table, so nothing to allocate.
+ *
+ * Context: process context; takes @router's update mutex.
+ * Return: the pin of @gsi's first IOAPIC route (lowest pin), or -EINVAL
+ * if @gsi has none.
+ */
+int vlapic_router_ioapic_pin(struct vlapic_router *router, u32 gsi)
+{
+	struct vlapic_route_table *t;
+	int pin = -EINVAL;
+	unsigned int i;
+
+	if (gsi >= VLAPIC_MAX_GSI)
+		return -EINVAL;
+	mutex_lock(&router->update_lock);
+	t = rcu_dereference_protected(router->table,
+				      lockdep_is_held(&router->update_lock));
+	for (i = t->first[gsi]; i < t->first[gsi + 1]; i++) {
+		if (t->routes[i].type == VLAPIC_ROUTE_IOAPIC) {
+			pin = t->routes[i].pin;
+			break;
+		}
+	}
+	mutex_unlock(&router->update_lock);
+	return pin;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_ioapic_pin);
+
 static bool router_send_msi(struct vlapic_router *router, u64 address,
 			    u32 data)
 {

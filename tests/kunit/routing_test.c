@@ -437,6 +437,32 @@ static void routing_swap_while_injecting(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx->last.vector, 0xa0);
 }
 
+/* The resample irqfd's pin lookup: first IOAPIC route, in place. */
+static void routing_ioapic_pin_lookup(struct kunit *test)
+{
+	struct routing_ctx *ctx = test->priv;
+	struct vlapic_route r[3];
+
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router, 5), 5);
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router, 24),
+			-EINVAL);
+	r[0] = ioapic_route(30, 9);
+	r[1] = ioapic_route(30, 4);
+	r[2] = msi_route(31, 0xfee00000ULL, 0x41);
+	KUNIT_ASSERT_EQ(test, vlapic_router_set_routes(ctx->router, r, 3), 0);
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router, 30), 4);
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router, 31),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router, 5),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router,
+						       VLAPIC_MAX_GSI - 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router,
+						       VLAPIC_MAX_GSI),
+			-EINVAL);
+}
+
 static struct kunit_case routing_cases[] = {
 	KUNIT_CASE(routing_default_gsi_n_to_pin_n),
 	KUNIT_CASE(routing_msi_route),
@@ -445,6 +471,7 @@ static struct kunit_case routing_cases[] = {
 	KUNIT_CASE(routing_set_rejects),
 	KUNIT_CASE(routing_level_gsi_with_irqs_off),
 	KUNIT_CASE(routing_swap_while_injecting),
+	KUNIT_CASE(routing_ioapic_pin_lookup),
 	{}
 };
 
