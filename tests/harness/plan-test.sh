@@ -34,6 +34,9 @@ for t in /tests/*; do
 	mark "userspace exit $(basename "$t") $?"
 done
 
+# A multi-thread seed replays: the same lockstep run twice, same hash.
+lockstep_twice "test kernel" 20261201 1500
+
 echo 0 >$tr/events/vlapic/enable
 check "test kernel: vlapic trace events recorded" \
 	grep -q 'vlapic_accept:.*set' $tr/trace
