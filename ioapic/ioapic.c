@@ -291,7 +291,8 @@ vlapic_ioapic_create(const struct vlapic_ioapic_config *config,
 	    config->storm_delay_us > VLAPIC_IOAPIC_STORM_DELAY_MAX_US)
 		return ERR_PTR(-EINVAL);
 
-	ioapic = kzalloc(sizeof(*ioapic), GFP_KERNEL);
+	/* One per VM, which userspace creates: charged to its memcg. */
+	ioapic = kzalloc(sizeof(*ioapic), GFP_KERNEL_ACCOUNT);
 	if (!ioapic)
 		return ERR_PTR(-ENOMEM);
 	ioapic->ops = ops;

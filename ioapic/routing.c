@@ -112,8 +112,12 @@ route_table_build(struct vlapic_router *router,
 		if (ret)
 			return ERR_PTR(ret);
 	}
-	/* Sized by userspace: a failure is its -ENOMEM, not a warning. */
-	t = kvzalloc(struct_size(t, routes, nr), GFP_KERNEL | __GFP_NOWARN);
+	/*
+	 * Sized by userspace and kept: charged to its memcg, and a failure
+	 * is its -ENOMEM, not a warning.
+	 */
+	t = kvzalloc(struct_size(t, routes, nr),
+		     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!t)
 		return ERR_PTR(-ENOMEM);
 	t->nr_routes = nr;
@@ -180,10 +184,16 @@ struct vlapic_router *vlapic_router_create(struct vlapic_ioapic *ioapic,
 
 	if (!ops || !ops->deliver)
 		return ERR_PTR(-EINVAL);
-	router = kzalloc(sizeof(*router), GFP_KERNEL);
+	/*
+	 * One per VM, which userspace creates: charged to its memcg. A
+	 * failed percpu allocation would dump a stack unless told not to;
+	 * here it is only the creator's -ENOMEM.
+	 */
+	router = kzalloc(sizeof(*router), GFP_KERNEL_ACCOUNT);
 	if (!router)
 		return ERR_PTR(-ENOMEM);
-	router->msi = alloc_percpu(struct vlapic_router_pcpu);
+	router->msi = alloc_percpu_gfp(struct vlapic_router_pcpu,
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!router->msi) {
 		kfree(router);
 		return ERR_PTR(-ENOMEM);
@@ -287,6 +297,39 @@ int vlapic_router_get_routes(struct vlapic_router *router,
 	return ret;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_get_routes);
+
+/**
+ * vlapic_router_ioapic_pin() - the IOAPIC pin a GSI is routed to.
+ * @router: the router.
+ * @gsi: the GSI.
+ *
+ * Looks the GSI up in place: no copy of the table, so nothing to allocate.
+ *
+ * Context: process context; takes @router's update mutex.
+ * Return: the pin of @gsi's first IOAPIC route (lowest pin), or -EINVAL
+ * if @gsi has none.
+ */
+int vlapic_router_ioapic_pin(struct vlapic_router *router, u32 gsi)
+{
+	struct vlapic_route_table *t;
+	int pin = -EINVAL;
+	unsigned int i;
+
+	if (gsi >= VLAPIC_MAX_GSI)
+		return -EINVAL;
+	mutex_lock(&router->update_lock);
+	t = rcu_dereference_protected(router->table,
+				      lockdep_is_held(&router->update_lock));
+	for (i = t->first[gsi]; i < t->first[gsi + 1]; i++) {
+		if (t->routes[i].type == VLAPIC_ROUTE_IOAPIC) {
+			pin = t->routes[i].pin;
+			break;
+		}
+	}
+	mutex_unlock(&router->update_lock);
+	return pin;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_ioapic_pin);
 
 static bool router_send_msi(struct vlapic_router *router, u64 address,
 			    u32 data)

@@ -37,8 +37,9 @@ struct vlapic_bus *vlapic_bus_create(unsigned int max_vlapics,
 	if (!max_vlapics || max_vlapics > VLAPIC_MAX_MAP_ID + 1 || !ops ||
 	    !ops->kick || !config)
 		return ERR_PTR(-EINVAL);
+	/* Sized by userspace's vCPU count: a failure is its -ENOMEM. */
 	bus = kzalloc(struct_size(bus, vlapics, max_vlapics),
-		      GFP_KERNEL_ACCOUNT);
+		      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!bus)
 		return ERR_PTR(-ENOMEM);
 	bus->ops = ops;
@@ -181,7 +182,13 @@ static struct vlapic_map *vlapic_build_map(struct vlapic_bus *bus)
 	unsigned int i;
 
 	lockdep_assert_held(&bus->map_lock);
-	snaps = kvcalloc(bus->max_vlapics, sizeof(*snaps), GFP_KERNEL);
+	/*
+	 * Sized by the VM's vCPU count and the guest's largest APIC ID,
+	 * both userspace's choice: charged, and a failure only means that
+	 * delivery scans.
+	 */
+	snaps = kvcalloc(bus->max_vlapics, sizeof(*snaps),
+			 GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!snaps)
 		return NULL;
 	for (i = 0; i < bus->max_vlapics; i++) {
@@ -205,7 +212,8 @@ static struct vlapic_map *vlapic_build_map(struct vlapic_bus *bus)
 			mode = VLAPIC_MAP_LOGICAL_SLOW;
 	}
 
-	map = kvzalloc(struct_size(map, phys, max_id + 1), GFP_KERNEL);
+	map = kvzalloc(struct_size(map, phys, max_id + 1),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!map)
 		goto out;
 	map->max_id = max_id;

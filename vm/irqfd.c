@@ -129,27 +129,6 @@ static void irqfd_ptable_queue_proc(struct file *file, wait_queue_head_t *wqh,
 	add_wait_queue_priority(wqh, &irqfd->wait);
 }
 
-/* The IOAPIC pin @gsi is routed to, or -EINVAL (resample needs one). */
-static int irqfd_resolve_pin(struct vlapic_vm *vm, u32 gsi)
-{
-	struct vlapic_route *routes;
-	int i, n, pin = -EINVAL;
-
-	routes = kvcalloc(VLAPIC_MAX_ROUTES, sizeof(*routes), GFP_KERNEL);
-	if (!routes)
-		return -ENOMEM;
-	n = vlapic_router_get_routes(vm->router, routes, VLAPIC_MAX_ROUTES);
-	for (i = 0; i < n; i++) {
-		if (routes[i].gsi == gsi &&
-		    routes[i].type == VLAPIC_ROUTE_IOAPIC) {
-			pin = routes[i].pin;
-			break;
-		}
-	}
-	kvfree(routes);
-	return pin;
-}
-
 static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 {
 	struct vlapic_irqfd_entry *irqfd, *tmp;
@@ -179,7 +158,8 @@ static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 		goto out_fdput;
 	}
 	if (args->flags & VLAPIC_IRQFD_FLAG_RESAMPLE) {
-		ret = irqfd_resolve_pin(vm, args->gsi);
+		/* resample needs an IOAPIC route */
+		ret = vlapic_router_ioapic_pin(vm->router, args->gsi);
 		if (ret < 0)
 			goto out_ctx;
 		irqfd->pin = ret;

@@ -165,7 +165,7 @@ static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp)
 	int i, ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(out->v) < VLAPIC_NR_STATS);
-	out = kzalloc(sizeof(*out), GFP_KERNEL);
+	out = kzalloc(sizeof(*out), GFP_KERNEL_ACCOUNT);
 	if (!out)
 		return -ENOMEM;
 	out->nr = VLAPIC_NR_STATS;
@@ -181,7 +181,7 @@ static int vcpu_get_lapic(struct vlapic_vcpu *vcpu, void __user *argp)
 	struct vlapic_lapic_state *s;
 	int ret;
 
-	s = kmalloc(sizeof(*s), GFP_KERNEL);
+	s = kmalloc(sizeof(*s), GFP_KERNEL_ACCOUNT);
 	if (!s)
 		return -ENOMEM;
 	vlapic_get_state(vcpu->vlapic, s);
@@ -195,11 +195,11 @@ static int vcpu_set_lapic(struct vlapic_vcpu *vcpu, void __user *argp)
 	struct vlapic_lapic_state *s;
 	int ret;
 
-	s = memdup_user(argp, sizeof(*s));
+	s = vlapic_dup_user(argp, sizeof(*s));
 	if (IS_ERR(s))
 		return PTR_ERR(s);
 	ret = vlapic_set_state(vcpu->vlapic, s);
-	kfree(s);
+	kvfree(s);
 	return ret;
 }
 

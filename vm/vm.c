@@ -19,6 +19,33 @@
 #include <vlapic/clock.h>
 #include "vm_priv.h"
 
+/**
+ * vlapic_dup_user() - copy an ioctl's userspace buffer into a charged one.
+ * @src: the userspace buffer
+ * @len: its size in bytes, chosen by userspace (bounded by the caller)
+ *
+ * memdup_user() and vmemdup_user() allocate with GFP_USER, which is not
+ * charged to the memory cgroup. Every buffer an ioctl copies in is charged
+ * to the caller (GFP_KERNEL_ACCOUNT), and since its size is userspace's
+ * choice a failure is the caller's -ENOMEM, not an allocation warning.
+ *
+ * Context: process context; may sleep.
+ * Return: the copy, to be freed with kvfree(); ERR_PTR(-ENOMEM) or
+ * ERR_PTR(-EFAULT).
+ */
+void *vlapic_dup_user(const void __user *src, size_t len)
+{
+	void *p = kvmalloc(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(p, src, len)) {
+		kvfree(p);
+		return ERR_PTR(-EFAULT);
+	}
+	return p;
+}
+
 static struct vlapic_vm *vm_of_bus(struct vlapic_bus *bus)
 {
 	return vlapic_bus_owner(bus);
@@ -162,12 +189,12 @@ static int vm_set_gsi_routing(struct vlapic_vm *vm, void __user *argp)
 		return -EINVAL;
 	if (!hdr.nr)
 		return vlapic_router_set_routes(vm->router, NULL, 0);
-	routes = memdup_user(u64_to_user_ptr(hdr.entries),
-			     array_size(hdr.nr, sizeof(*routes)));
+	routes = vlapic_dup_user(u64_to_user_ptr(hdr.entries),
+				 array_size(hdr.nr, sizeof(*routes)));
 	if (IS_ERR(routes))
 		return PTR_ERR(routes);
 	ret = vlapic_router_set_routes(vm->router, routes, hdr.nr);
-	kfree(routes);
+	kvfree(routes);
 	return ret;
 }
 
@@ -206,8 +233,8 @@ static int vm_inject_batch(struct vlapic_vm *vm, void __user *argp)
 		return -EFAULT;
 	if (hdr.flags || !hdr.nr || hdr.nr > VLAPIC_MAX_BATCH)
 		return -EINVAL;
-	ents = vmemdup_user(u64_to_user_ptr(hdr.entries),
-			    array_size(hdr.nr, sizeof(*ents)));
+	ents = vlapic_dup_user(u64_to_user_ptr(hdr.entries),
+			       array_size(hdr.nr, sizeof(*ents)));
 	if (IS_ERR(ents))
 		return PTR_ERR(ents);
 	if (!vm_batch_valid(ents, hdr.nr)) {
@@ -305,8 +332,8 @@ static int vm_get_stats(struct vlapic_vm *vm, void __user *argp)
 	struct vlapic_vm_stats *out;
 	int i, ret;
 
-	out = kzalloc(sizeof(*out), GFP_KERNEL);
-	is = kzalloc(sizeof(*is), GFP_KERNEL);
+	out = kzalloc(sizeof(*out), GFP_KERNEL_ACCOUNT);
+	is = kzalloc(sizeof(*is), GFP_KERNEL_ACCOUNT);
 	if (!out || !is) {
 		ret = -ENOMEM;
 		goto out;
@@ -430,8 +457,9 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 	mmgrab(vm->mm);
 	vm->max_vcpus = cfg->max_vcpus;
 	ret = -ENOMEM;
+	/* Sized by userspace's max_vcpus: a failure is its -ENOMEM. */
 	vm->vcpus = kcalloc(vm->max_vcpus, sizeof(*vm->vcpus),
-			    GFP_KERNEL_ACCOUNT);
+			    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!vm->vcpus)
 		goto fail;
 	vm->bus = vlapic_bus_create(vm->max_vcpus, &lcfg, &vm_bus_ops, vm);

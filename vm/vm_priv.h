@@ -78,6 +78,7 @@ struct vlapic_vcpu {
 	unsigned int index;
 };
 
+void *vlapic_dup_user(const void __user *src, size_t len);
 int vlapic_vm_create(const struct vlapic_create_vm *cfg);
 void vlapic_vm_put(struct vlapic_vm *vm);
 int vlapic_vcpu_create(struct vlapic_vm *vm,

@@ -365,6 +365,12 @@ int vlapic_router_get_routes(struct vlapic_router *router,
 			     struct vlapic_route *routes, unsigned int max);
 
 /*
+ * The IOAPIC pin of @gsi's first IOAPIC route, or -EINVAL if none.
+ * Process context (update mutex); allocates nothing.
+ */
+int vlapic_router_ioapic_pin(struct vlapic_router *router, u32 gsi);
+
+/*
  * Drive GSI @gsi: IOAPIC routes get @level as the pin's input signal, MSI
  * routes send their message when @level is true. Any context, never
  * blocks (RCU read side). Returns the number of routes of @gsi, or

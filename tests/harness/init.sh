@@ -26,6 +26,27 @@ check() {
 	fi
 }
 
+# lockstep_twice PREFIX SEED TURNS: run vlapic-fuzz --lockstep twice with
+# one seed (its TAP lines counted like any userspace test) and check that
+# both runs print the same hash of their (thread, ioctl, result) sequence.
+lockstep_twice() {
+	for run in 1 2; do
+		mark "userspace test vlapic-fuzz-lockstep-$run"
+		/tests/vlapic-fuzz --lockstep --seed "$2" --threads 4 \
+			--ops "$3" >/tmp/lockstep.$run
+		rc=$?
+		cat /tmp/lockstep.$run
+		mark "userspace exit vlapic-fuzz-lockstep-$run $rc"
+	done
+	h1=$(sed -n 's/^# vlapic-fuzz: lockstep hash \([0-9a-f]*\) .*/\1/p' \
+		/tmp/lockstep.1)
+	h2=$(sed -n 's/^# vlapic-fuzz: lockstep hash \([0-9a-f]*\) .*/\1/p' \
+		/tmp/lockstep.2)
+	echo "# lockstep seed $2: hash ${h1:-none} then ${h2:-none}"
+	check "$1: vlapic-fuzz --lockstep: a seed replays (same hash twice)" \
+		test -n "$h1" -a "$h1" = "$h2"
+}
+
 mark "booted $(uname -r)"
 . /plan.sh
 mark "end"

@@ -20,6 +20,7 @@ run() {
 run /tests/vlapic-failslab $seed --rounds 200
 run /tests/vlapic-fuzz $seed --threads 4 --seconds $((SOAK_SECONDS * 2 / 3))
 run /tests/vlapic-stress $seed --seconds $((SOAK_SECONDS / 3))
+lockstep_twice soak "${SOAK_SEED:-$(date +%s)}" 4000
 
 check "soak: rmmod vlapic" rmmod vlapic
 sleep 6

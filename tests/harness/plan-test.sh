@@ -21,11 +21,29 @@ check "test kernel: vlapic trace events registered" \
 	test -d $tr/events/vlapic -a -d $tr/events/vlapic_ioapic
 echo 1 >$tr/events/vlapic/enable
 
+# Arm failslab for the tasks that ask for it (task-filter: only a task
+# with make-it-fail set fails, and none has it unless it sets it), for the
+# KUnit allocation-failure cases; disarmed again before userspace runs.
+fs=/sys/kernel/debug/failslab
+if [ -d $fs ]; then
+	echo 0 >$fs/verbose
+	echo Y >$fs/task-filter
+	echo N >$fs/ignore-gfp-wait
+	echo 1 >$fs/interval
+	echo -1 >$fs/times
+	echo 100 >$fs/probability
+fi
+
 for m in /lib/vlapic/*_kunit.ko; do
 	[ -e "$m" ] || continue
 	mark "kunit module $(basename "$m")"
 	insmod "$m"
 done
+
+if [ -d $fs ]; then
+	echo 0 >$fs/probability
+	echo N >$fs/task-filter
+fi
 
 for t in /tests/*; do
 	[ -x "$t" ] || continue
@@ -33,6 +51,9 @@ for t in /tests/*; do
 	"$t"
 	mark "userspace exit $(basename "$t") $?"
 done
+
+# A multi-thread seed replays: the same lockstep run twice, same hash.
+lockstep_twice "test kernel" 20261201 1500
 
 echo 0 >$tr/events/vlapic/enable
 check "test kernel: vlapic trace events recorded" \

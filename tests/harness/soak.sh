@@ -35,7 +35,8 @@ results="$BUILD/soak-results"
 : >"$results"
 python3 "$ROOT/tests/harness/parse-log.py" "$BUILD/soak.console.log" \
 	--boot soak --results "$results" --boot-rc "$rc" || true
-grep -E '^# vlapic-(fuzz|stress|failslab): |^# replay' "$BUILD/soak.console.log" || true
+grep -E '^# (vlapic-(fuzz|stress|failslab): |replay|lockstep seed)' \
+	"$BUILD/soak.console.log" || true
 passed=$(grep -c '^ok ' "$results" || true)
 failed=$(grep -c '^not ok ' "$results" || true)
 if [ "$failed" -ne 0 ]; then

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vlapic-failslab: VM, vCPU, route, irqfd and batch creation under
- * injected slab allocation failures (CONFIG_FAILSLAB).
+ * vlapic-failslab: VM, vCPU, route, irqfd, batch and LAPIC state ioctls
+ * under injected allocation failures, by two mechanisms in turn: the slab
+ * allocator (CONFIG_FAILSLAB, /sys/kernel/debug/failslab) and the page
+ * allocator (CONFIG_FAIL_PAGE_ALLOC, /sys/kernel/debug/fail_page_alloc,
+ * min-order 0, so slab refills, order-0 pages and vmalloc's backing pages
+ * fail too).
  *
- *   vlapic-failslab [--seed N] [--rounds N]
+ *   vlapic-failslab [--seed N] [--rounds N] [--mode slab|page|both]
  *
- * Only this process fails allocations (failslab's task-filter and
- * /proc/self/make-it-fail). Every failing ioctl must fail with -ENOMEM (or
- * -EMFILE/-ENFILE, which fd allocation documents); after injection stops
- * the VM used throughout still works. Leaks are found by the harness's
- * kmemleak scan at the end of the boot.
+ * --rounds is per mechanism. Only this process fails allocations (the
+ * task-filter and /proc/self/make-it-fail, set around each ioctl only).
+ * Every failing ioctl must fail with -ENOMEM (or -EMFILE/-ENFILE, which fd
+ * allocation documents); after each mechanism the VM used throughout still
+ * works. The number of allocations failed is counted per mechanism (the
+ * attribute's "times" budget). Leaks are found by the harness's kmemleak
+ * scan at the end of the boot; an allocation warning (a stack dump) fails
+ * the boot too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,13 +27,33 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/vlapic.h>
 
-#define FS	"/sys/kernel/debug/failslab/"
+#define DBG	"/sys/kernel/debug/"
+#define TIMES0	1000000L
 
-static int make_it_fail = -1, bad_errno, calls, failed_calls;
+/* One injection mechanism: its debugfs directory and its tallies. */
+struct mech {
+	const char *name;	/* slab, page */
+	const char *dir;	/* under DBG */
+	int calls, failed_calls, bad_errno, works;
+	long failed;		/* allocations failed */
+};
+
+static struct mech mechs[] = {
+	{ .name = "slab", .dir = DBG "failslab/" },
+	{ .name = "page", .dir = DBG "fail_page_alloc/" },
+};
+
+static struct mech *cur;
+static int make_it_fail = -1;
+
+/* Big buffers live in .bss: mlockall() keeps them resident. */
+static struct vlapic_gsi_route routes[1024];
+static struct vlapic_inject injects[4096];
 
 static int put(const char *path, const char *val)
 {
@@ -37,6 +64,14 @@ static int put(const char *path, const char *val)
 	ret = write(fd, val, strlen(val)) < 0 ? -1 : 0;
 	close(fd);
 	return ret;
+}
+
+static int attr(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s%s", cur->dir, name);
+	return put(path, val);
 }
 
 static long get(const char *path)
@@ -63,18 +98,22 @@ static long fi_ioctl(int fd, unsigned long cmd, void *arg, const char *what)
 {
 	long ret;
 
+	int err;
+
 	inject(1);
 	ret = ioctl(fd, cmd, arg);
+	err = errno;
 	inject(0);
-	calls++;
+	cur->calls++;
 	if (ret < 0) {
-		failed_calls++;
-		if (errno != ENOMEM && errno != EMFILE && errno != ENFILE) {
-			printf("# %s: unexpected errno %d (%s)\n", what, errno,
-			       strerror(errno));
-			bad_errno++;
+		cur->failed_calls++;
+		if (err != ENOMEM && err != EMFILE && err != ENFILE) {
+			printf("# %s: %s: unexpected errno %d (%s)\n",
+			       cur->name, what, err, strerror(err));
+			cur->bad_errno++;
 		}
 	}
+	errno = err;
 	return ret;
 }
 
@@ -91,14 +130,14 @@ static int reg(int vcpu, uint32_t off, uint32_t val, int write)
 static void round_ops(int dev, int vm, uint64_t *rng, int *vcpus)
 {
 	struct vlapic_create_vm c = { .max_vcpus = 4 };
-	struct vlapic_gsi_route r[4];
-	struct vlapic_gsi_routing h;
-	struct vlapic_inject e[64];
 	struct vlapic_inject_batch b;
 	struct vlapic_lapic_state st;
+	struct vlapic_gsi_routing h;
 	struct vlapic_irqfd irqfd;
 	struct vlapic_vm_stats vs;
-	int fd, i, efd;
+	struct vlapic_vcpu_stats cs;
+	struct vlapic_reg_access ra;
+	int fd, i, efd, rfd, nr;
 
 	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
 	/* a VM and vCPUs that live for the round */
@@ -121,101 +160,79 @@ static void round_ops(int dev, int vm, uint64_t *rng, int *vcpus)
 		vcpus[i] = fi_ioctl(vm, VLAPIC_CREATE_VCPU, &cv, "CREATE_VCPU");
 		break;
 	}
-	memset(r, 0, sizeof(r));
-	for (i = 0; i < 4; i++) {
-		r[i].gsi = i;
-		r[i].type = VLAPIC_ROUTE_TYPE_IOAPIC;
-		r[i].pin = (*rng >> (i * 4)) % 24;
+	/*
+	 * A routing table of 11 .. 1023 routes: a table bigger than a page
+	 * (kvmalloc: a high-order kmalloc, then vmalloc's order-0 pages).
+	 * GSI i goes to an IOAPIC pin; GSI 10 always to one, for resample.
+	 */
+	nr = 11 + (*rng >> 8) % 1013;
+	memset(routes, 0, sizeof(routes));
+	for (i = 0; i < nr; i++) {
+		routes[i].gsi = i;
+		routes[i].type = VLAPIC_ROUTE_TYPE_IOAPIC;
+		routes[i].pin = i < 4 ? (*rng >> (i * 4)) % 24 : (uint32_t)i % 24;
 	}
-	h.nr = 4;
+	h.nr = nr;
 	h.flags = 0;
-	h.entries = (uintptr_t)r;
+	h.entries = (uintptr_t)routes;
 	fi_ioctl(vm, VLAPIC_SET_GSI_ROUTING, &h, "SET_GSI_ROUTING");
 
+	/* a plain irqfd, and a resampling one (a 64 KiB route snapshot) */
 	efd = eventfd(0, EFD_CLOEXEC);
+	rfd = eventfd(0, EFD_CLOEXEC);
 	memset(&irqfd, 0, sizeof(irqfd));
 	irqfd.fd = efd;
 	irqfd.gsi = 10;
+	if (*rng & 2) {
+		irqfd.flags = VLAPIC_IRQFD_FLAG_RESAMPLE;
+		irqfd.resamplefd = rfd;
+	}
 	if (fi_ioctl(vm, VLAPIC_IRQFD, &irqfd, "IRQFD") == 0) {
 		irqfd.flags = VLAPIC_IRQFD_FLAG_DEASSIGN;
+		irqfd.resamplefd = 0;
 		if (*rng & 1)
 			fi_ioctl(vm, VLAPIC_IRQFD, &irqfd, "IRQFD deassign");
 	}
+	close(rfd);
 	close(efd);
 
-	memset(e, 0, sizeof(e));
-	for (i = 0; i < 64; i++) {
-		e[i].type = VLAPIC_INJECT_MSI;
-		e[i].msi_address = 0xfee00000 | ((i % 4) << 12);
-		e[i].msi_data = 0x40 + i;
+	/* a batch of 64 .. 4095 MSIs: up to 96 KiB copied in */
+	nr = 64 + (*rng >> 20) % 4032;
+	memset(injects, 0, sizeof(injects));
+	for (i = 0; i < nr; i++) {
+		injects[i].type = VLAPIC_INJECT_MSI;
+		injects[i].msi_address = 0xfee00000 | ((i % 4) << 12);
+		injects[i].msi_data = 0x40 + i % 64;
 	}
-	b.nr = 64;
+	b.nr = nr;
 	b.flags = 0;
-	b.entries = (uintptr_t)e;
+	b.entries = (uintptr_t)injects;
 	fi_ioctl(vm, VLAPIC_INJECT_BATCH, &b, "INJECT_BATCH");
 	fi_ioctl(vm, VLAPIC_GET_VM_STATS, &vs, "GET_VM_STATS");
 	for (i = 0; i < 4; i++) {
 		if (vcpus[i] < 0)
 			continue;
+		/* an APIC ID change rebuilds the bus's map (allocations) */
+		memset(&ra, 0, sizeof(ra));
+		ra.kind = VLAPIC_ACCESS_KIND_MMIO;
+		ra.address = 0x20;
+		ra.len = 4;
+		ra.flags = VLAPIC_ACCESS_WRITE;
+		ra.data = (uint32_t)(i + (*rng & 4)) << 24;
+		fi_ioctl(vcpus[i], VLAPIC_REG_ACCESS, &ra, "REG_ACCESS ID");
+		fi_ioctl(vcpus[i], VLAPIC_GET_VCPU_STATS, &cs, "GET_VCPU_STATS");
 		if (fi_ioctl(vcpus[i], VLAPIC_GET_LAPIC, &st, "GET_LAPIC") == 0)
 			fi_ioctl(vcpus[i], VLAPIC_SET_LAPIC, &st, "SET_LAPIC");
 	}
 }
 
-int main(int argc, char **argv)
+/* The long-lived VM still works: its BSP takes a fresh MSI first. */
+static int vm_works(int vm, int *vcpus)
 {
-	unsigned long long seed = (unsigned long long)time(NULL) ^ getpid();
-	struct vlapic_create_vm c = { .max_vcpus = 4 };
 	struct vlapic_interrupt in;
 	struct vlapic_msi m;
-	int rounds = 60, dev, vm, i, vcpus[4] = { -1, -1, -1, -1 }, works = 1;
-	long times0 = 1000000, left;
-	uint64_t rng;
+	int i, works = 1;
 
-	for (i = 1; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--seed"))
-			seed = strtoull(argv[i + 1], NULL, 0);
-		else if (!strcmp(argv[i], "--rounds"))
-			rounds = atoi(argv[i + 1]);
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# vlapic-failslab: seed %llu rounds %d\n", seed, rounds);
-	printf("1..3\n");
-	if (access(FS "probability", W_OK)) {
-		printf("ok 1 - failslab: allocation failures give -ENOMEM # SKIP no failslab\n");
-		printf("ok 2 - failslab: allocations were failed # SKIP\n");
-		printf("ok 3 - failslab: the VM works afterwards # SKIP\n");
-		return 0;
-	}
-	make_it_fail = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
-	dev = open("/dev/vlapic", O_RDWR | O_CLOEXEC);
-	vm = ioctl(dev, VLAPIC_CREATE_VM, &c);
-	if (make_it_fail < 0 || dev < 0 || vm < 0) {
-		printf("Bail out! setup: %s\n", strerror(errno));
-		return 1;
-	}
-	put(FS "verbose", "0");
-	put(FS "task-filter", "Y");
-	put(FS "ignore-gfp-wait", "N");
-	put(FS "cache-filter", "N");
-	put(FS "interval", "1");
-	put(FS "space", "0");
-	put(FS "times", "1000000");
-	rng = seed;
-	for (i = 0; i < rounds; i++) {
-		char p[8];
-
-		/* sweep the failure probability: 5% .. 95% */
-		snprintf(p, sizeof(p), "%d", 5 + (i * 15) % 95);
-		put(FS "probability", p);
-		round_ops(dev, vm, &rng, vcpus);
-	}
-	put(FS "probability", "0");
-	left = get(FS "times");
-	put(FS "times", "1");
-	put(FS "task-filter", "N");
-
-	/* The long-lived VM still works: its BSP takes an MSI. */
 	for (i = 0; i < 4; i++) {
 		struct vlapic_create_vcpu cv = { .index = i, .apic_id = i };
 
@@ -223,39 +240,143 @@ int main(int argc, char **argv)
 			vcpus[i] = ioctl(vm, VLAPIC_CREATE_VCPU, &cv);
 		works &= vcpus[i] >= 0;
 	}
-	if (works) {
-		works &= reg(vcpus[0], 0xf0, 0x1ff, 1) == 0;
-		memset(&m, 0, sizeof(m));
-		m.address = 0xfee00000;
-		m.data = 0x77;
-		works &= ioctl(vm, VLAPIC_SIGNAL_MSI, &m) == 1;
+	if (!works)
+		return 0;
+	works &= reg(vcpus[0], 0x20, 0, 1) == 0;	/* APIC ID 0 */
+	works &= reg(vcpus[0], 0x80, 0, 1) == 0;	/* TPR 0 */
+	works &= reg(vcpus[0], 0xf0, 0x1ff, 1) == 0;
+	memset(&m, 0, sizeof(m));
+	m.address = 0xfee00000;
+	m.data = 0xe0;		/* above every vector the rounds sent */
+	works &= ioctl(vm, VLAPIC_SIGNAL_MSI, &m) == 1;
+	memset(&in, 0, sizeof(in));
+	in.flags = VLAPIC_INTR_IF;
+	works &= ioctl(vcpus[0], VLAPIC_GET_INTERRUPT, &in) == 0;
+	works &= in.type == VLAPIC_INTR_VECTOR && in.vector == 0xe0;
+	reg(vcpus[0], 0xb0, 0, 1);
+	/* take and EOI what the rounds left, so the next check starts clean */
+	for (i = 0; i < 256; i++) {
 		memset(&in, 0, sizeof(in));
 		in.flags = VLAPIC_INTR_IF;
-		/* earlier batches may have left lower vectors: take to 0x77 */
-		for (i = 0; i < 64; i++) {
-			memset(&in, 0, sizeof(in));
-			in.flags = VLAPIC_INTR_IF;
-			if (ioctl(vcpus[0], VLAPIC_GET_INTERRUPT, &in) ||
-			    in.type != VLAPIC_INTR_VECTOR)
-				break;
-			reg(vcpus[0], 0xb0, 0, 1);
-			if (in.vector == 0x77)
-				break;
-		}
-		works &= in.type == VLAPIC_INTR_VECTOR && in.vector == 0x77;
+		if (ioctl(vcpus[0], VLAPIC_GET_INTERRUPT, &in) ||
+		    in.type != VLAPIC_INTR_VECTOR)
+			break;
+		reg(vcpus[0], 0xb0, 0, 1);
 	}
-	printf("# vlapic-failslab: %d ioctls under injection, %d failed, %ld allocations failed\n",
-	       calls, failed_calls, times0 - left);
-	printf("%sok 1 - failslab: allocation failures give -ENOMEM (%d bad)\n",
-	       bad_errno ? "not " : "", bad_errno);
-	printf("%sok 2 - failslab: allocations were failed (%ld)\n",
-	       times0 - left > 0 ? "" : "not ", times0 - left);
-	printf("%sok 3 - failslab: the VM works afterwards\n",
-	       works ? "" : "not ");
+	return works;
+}
+
+/* Run @rounds rounds under @m; 0 if its debugfs directory is missing. */
+static int run_mech(struct mech *m, int rounds, int dev, int vm, int *vcpus,
+		    uint64_t *rng)
+{
+	char path[128];
+	int i;
+
+	cur = m;
+	snprintf(path, sizeof(path), "%sprobability", m->dir);
+	if (access(path, W_OK))
+		return 0;
+	attr("verbose", "0");
+	attr("task-filter", "Y");
+	attr("ignore-gfp-wait", "N");
+	attr("interval", "1");
+	attr("space", "0");
+	attr("times", "1000000");
+	if (!strcmp(m->name, "slab")) {
+		attr("cache-filter", "N");
+	} else {
+		attr("ignore-gfp-highmem", "N");
+		attr("min-order", "0");
+	}
+	for (i = 0; i < rounds; i++) {
+		char p[8];
+
+		/* sweep the failure probability: 5% .. 95% */
+		snprintf(p, sizeof(p), "%d", 5 + (i * 15) % 95);
+		attr("probability", p);
+		round_ops(dev, vm, rng, vcpus);
+	}
+	attr("probability", "0");
+	snprintf(path, sizeof(path), "%stimes", m->dir);
+	m->failed = TIMES0 - get(path);
+	attr("times", "1");
+	attr("task-filter", "N");
+	if (strcmp(m->name, "slab"))
+		attr("min-order", "1");
+	m->works = vm_works(vm, vcpus);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long seed = (unsigned long long)time(NULL) ^ getpid();
+	struct vlapic_create_vm c = { .max_vcpus = 4 };
+	int rounds = 60, dev, vm, i, n = 0, vcpus[4] = { -1, -1, -1, -1 };
+	const char *mode = "both";
+	int ran[2] = { 0, 0 }, fail = 0;
+	uint64_t rng;
+
+	for (i = 1; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--seed"))
+			seed = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--rounds"))
+			rounds = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--mode"))
+			mode = argv[i + 1];
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# vlapic-failslab: seed %llu rounds %d mode %s\n", seed, rounds,
+	       mode);
+	printf("1..6\n");
+	/* no page faults under injection: a fault would be -EFAULT */
+	if (mlockall(MCL_CURRENT | MCL_FUTURE))
+		printf("# mlockall: %s\n", strerror(errno));
+	make_it_fail = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+	dev = open("/dev/vlapic", O_RDWR | O_CLOEXEC);
+	vm = ioctl(dev, VLAPIC_CREATE_VM, &c);
+	if (dev < 0 || vm < 0) {
+		printf("Bail out! setup: %s\n", strerror(errno));
+		return 1;
+	}
+	rng = seed;
+	for (i = 0; i < 2; i++) {
+		struct mech *m = &mechs[i];
+
+		if (make_it_fail < 0 ||
+		    (strcmp(mode, "both") && strcmp(mode, m->name)))
+			continue;
+		ran[i] = run_mech(m, rounds, dev, vm, vcpus, &rng);
+		if (!ran[i])
+			continue;
+		printf("# vlapic-failslab: %s: ", m->name);
+		printf("%d ioctls under injection, %d failed, %ld allocations failed\n",
+		       m->calls, m->failed_calls, m->failed);
+	}
+	for (i = 0; i < 2; i++) {
+		struct mech *m = &mechs[i];
+
+		if (!ran[i]) {
+			printf("ok %d - %s: allocation failures give -ENOMEM # SKIP not run\n",
+			       ++n, m->name);
+			printf("ok %d - %s: allocations were failed # SKIP\n",
+			       ++n, m->name);
+			printf("ok %d - %s: the VM works afterwards # SKIP\n",
+			       ++n, m->name);
+			continue;
+		}
+		printf("%sok %d - %s: allocation failures give -ENOMEM (%d bad)\n",
+		       m->bad_errno ? "not " : "", ++n, m->name, m->bad_errno);
+		printf("%sok %d - %s: allocations were failed (%ld)\n",
+		       m->failed > 0 ? "" : "not ", ++n, m->name, m->failed);
+		printf("%sok %d - %s: the VM works afterwards\n",
+		       m->works ? "" : "not ", ++n, m->name);
+		fail |= m->bad_errno || m->failed <= 0 || !m->works;
+	}
 	for (i = 0; i < 4; i++)
 		if (vcpus[i] >= 0)
 			close(vcpus[i]);
 	close(vm);
 	close(dev);
-	return bad_errno || !works || times0 - left <= 0;
+	return fail;
 }

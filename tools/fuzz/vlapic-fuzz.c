@@ -2,7 +2,8 @@
 /*
  * vlapic-fuzz: seeded, structure-aware ioctl fuzzer for /dev/vlapic.
  *
- *   vlapic-fuzz [--seed N] [--ops N] [--threads N] [--seconds N] [--verbose]
+ *   vlapic-fuzz [--seed N] [--ops N] [--threads N] [--seconds N]
+ *               [--lockstep] [--verbose]
  *
  * Each thread owns a few VMs and vCPUs and runs random but well-formed (and
  * deliberately malformed) ioctl sequences over the whole UAPI; all threads
@@ -11,6 +12,19 @@
  * Checked: every ioctl fails only with an errno the ABI documents, bad user
  * pointers give -EFAULT, rejected state restores change nothing. Prints
  * TAP lines for the harness.
+ *
+ * --lockstep: the interleaving comes from the seed too. A turn sequence
+ * drawn from its own seeded PRNG picks the thread that runs the next op
+ * (one fuzz_one() call, which may issue several ioctls); the others wait
+ * for their turn on a condition variable. An op runs to its end within
+ * its turn: every WAIT has a bounded timeout, so a WAIT that only another
+ * thread's op could end times out instead (that other thread is not
+ * running), and a WAIT that this op itself ends (close while waiting) is
+ * ended by the turn's own thread. Sources of time-dependent behaviour are
+ * left out: LAPIC timer counts and TSC deadlines are written as 0, and
+ * eventfd closes wait for the irqfd teardown they queue. --ops N counts
+ * turns (default 2000); --seconds is ignored. The summary prints a hash of
+ * every (thread, ioctl, result): the same seed gives the same hash.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -70,7 +84,7 @@ static const int vcpu_ptr_iocs[] = {
 };
 
 static unsigned long long opt_seed, opt_ops = 0, opt_seconds = 25;
-static int opt_threads = 4, opt_verbose;
+static int opt_threads = 4, opt_verbose, opt_lockstep;
 static int devfd;
 static char *bad_page;		/* an unmapped page */
 static char *edge_page;		/* last bytes before bad_page */
@@ -97,6 +111,18 @@ struct vm_slot {
 	int efd[NR_EFDS];
 };
 
+/*
+ * Lockstep: @turn is the thread whose turn it is (-1: none yet, -2: all
+ * turns done); a thread sleeps on its own condition variable until then.
+ */
+static pthread_mutex_t turn_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t turn_cond[MAX_THREADS];
+static int turn = -1;
+static unsigned long long turns, turns_left;
+static uint64_t turn_rng;
+static uint64_t op_hash = 0xcbf29ce484222325ULL;	/* FNV-1a */
+static unsigned long long hashed;
+
 struct fuzz_thread {
 	pthread_t tid;
 	int id;
@@ -106,14 +132,35 @@ struct fuzz_thread {
 	struct vm_slot vms[NR_VMS];
 };
 
-static uint64_t rnd(struct fuzz_thread *t)
+static uint64_t splitmix64(uint64_t *state)
 {
-	/* splitmix64 */
-	uint64_t z = (t->rng += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+static uint64_t rnd(struct fuzz_thread *t)
+{
+	return splitmix64(&t->rng);
+}
+
+/*
+ * Lockstep: fold one result into the run's hash. Only the turn's thread
+ * calls it (the turn lock orders the turns), so no lock of its own.
+ */
+static void hash_result(int thread, int which, long ret, int err)
+{
+	int64_t v[4] = { thread, which, ret, ret < 0 ? err : 0 };
+	const unsigned char *b = (const unsigned char *)v;
+	size_t i;
+
+	if (!opt_lockstep)
+		return;
+	for (i = 0; i < sizeof(v); i++)
+		op_hash = (op_hash ^ b[i]) * 0x100000001b3ULL;
+	hashed++;
 }
 
 static unsigned int rn(struct fuzz_thread *t, unsigned int n)
@@ -162,12 +209,13 @@ static long do_ioctl(struct fuzz_thread *t, int fd, int which, void *arg)
 	t->ops++;
 	t->cov[which]++;
 	ret = ioctl(fd, ioc_cmds[which], arg);
+	hash_result(t->id, which, ret, errno);
 	if (ret < 0 && !errno_ok(errno))
 		report(&fail_errno, "thread %d: %s on fd %d: unexpected errno %d (%s)",
 		       t->id, ioc_names[which], fd, errno, strerror(errno));
 	if (opt_verbose)
-		printf("# t%d %s fd %d -> %ld (%d)\n", t->id, ioc_names[which],
-		       fd, ret, ret < 0 ? errno : 0);
+		printf("# %llu t%d %s fd %d -> %ld (%d)\n", turns, t->id,
+		       ioc_names[which], fd, ret, ret < 0 ? errno : 0);
 	return ret;
 }
 
@@ -445,6 +493,17 @@ static void op_irqfd(struct fuzz_thread *t)
 			return;
 		close(efd[i]);
 		efd[i] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (opt_lockstep) {
+			/*
+			 * The close queued the teardown of its bindings,
+			 * which drops resampled lines later. A deassign of
+			 * an unbound eventfd waits for every queued teardown.
+			 */
+			memset(&a, 0, sizeof(a));
+			a.fd = efd[i];
+			a.flags = VLAPIC_IRQFD_FLAG_DEASSIGN;
+			ioctl(vm, VLAPIC_IRQFD, &a);
+		}
 		return;
 	}
 	memset(&a, 0, sizeof(a));
@@ -522,6 +581,12 @@ static void op_reg_access(struct fuzz_thread *t)
 		a.flags = rnd(t);
 	if (chance(t, 2))
 		a.fault = 1;
+	/* Lockstep: no timer is armed (its expiry would be time's choice). */
+	if (opt_lockstep && (a.flags & VLAPIC_ACCESS_WRITE) &&
+	    ((a.kind == VLAPIC_ACCESS_KIND_MMIO && (a.address & ~0xfU) == 0x380) ||
+	     (a.kind == VLAPIC_ACCESS_KIND_MSR &&
+	      (a.address == 0x838 || a.address == 0x6e0))))
+		a.data = 0;
 	do_ioctl(t, fd, I_REG_ACCESS, &a);
 }
 
@@ -664,6 +729,11 @@ static void op_lapic_state(struct fuzz_thread *t)
 		s1.mp_state = rn(t, 3);
 	if (chance(t, 10))
 		s1.pending_events = rn(t, 64);
+	if (opt_lockstep) {
+		/* no timer: initial count, current count, deadline */
+		memset(s1.regs + 0x380, 0, 0x20);
+		s1.tsc_deadline = 0;
+	}
 	ret = do_ioctl(t, fd, I_SET_LAPIC, &s1);
 	/* Only our own, unshared vCPUs can be compared. */
 	if (ret < 0 && errno == EINVAL && owner &&
@@ -743,11 +813,14 @@ static void op_bad_cmd(struct fuzz_thread *t)
 	int fd = chance(t, 30) ? devfd : (chance(t, 50) ? any_vm_fd(t) :
 					  any_vcpu_fd(t, &owner));
 	unsigned long cmd = _IOC(rn(t, 4), VLAPICIO, 0x30 + rn(t, 0xd0), rn(t, 64));
+	long ret;
 
 	if (fd < 0)
 		return;
 	t->ops++;
-	if (ioctl(fd, cmd, NULL) >= 0 || (errno != ENOTTY && errno != EBADF))
+	ret = ioctl(fd, cmd, NULL);
+	hash_result(t->id, I_NR, ret, errno);
+	if (ret >= 0 || (errno != ENOTTY && errno != EBADF))
 		report(&fail_errno, "unknown ioctl %#lx: errno %d", cmd, errno);
 }
 
@@ -755,34 +828,79 @@ struct waiter {
 	int fd;
 	long ret;
 	int err;
+	unsigned int reason;
+	int tid;		/* lockstep: the waiter's task ID, once known */
+	int done;
 };
 
 static void *waiter_fn(void *arg)
 {
 	struct waiter *w = arg;
-	struct vlapic_wait wt = { 20000000, 0, 0 };
+	/* Lockstep: long, as only the close can end it (still bounded). */
+	struct vlapic_wait wt = { opt_lockstep ? 5000000000LL : 20000000,
+				  0, 0 };
 
+	__atomic_store_n(&w->tid, gettid(), __ATOMIC_RELEASE);
 	w->ret = ioctl(w->fd, VLAPIC_WAIT, &wt);
 	w->err = errno;
+	w->reason = wt.reason;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/*
+ * Lockstep: wait until the waiter is asleep in its WAIT (state S: nothing
+ * else in it sleeps interruptibly, and no other thread runs to hold the
+ * vCPU's mutex) or has returned, so the close always finds the same.
+ */
+static void waiter_settle(struct waiter *w)
+{
+	char path[64], buf[256], *p;
+	int fd, n, tries;
+
+	for (tries = 0; tries < 1000000; tries++) {
+		if (__atomic_load_n(&w->done, __ATOMIC_ACQUIRE))
+			return;
+		if (!__atomic_load_n(&w->tid, __ATOMIC_ACQUIRE)) {
+			sched_yield();
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", w->tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			p = strrchr(buf, ')');
+			if (p && p[1] == ' ' && p[2] == 'S')
+				return;
+		}
+		sched_yield();
+	}
 }
 
 /* Close a vCPU (or its VM) fd while another thread sleeps in WAIT on it. */
 static void op_close_while_waiting(struct fuzz_thread *t)
 {
 	struct vm_slot *s = pick_vm(t);
-	int i = rn(t, NR_VCPUS);
+	int i = rn(t, NR_VCPUS), n;
 	struct waiter w;
 	pthread_t th;
 
 	if (s->vcpu[i] < 0)
 		return;
+	memset(&w, 0, sizeof(w));
 	w.fd = s->vcpu[i];
 	t->ops++;
 	t->cov[I_WAIT]++;
 	if (pthread_create(&th, NULL, waiter_fn, &w))
 		return;
-	usleep(rn(t, 3000));
+	n = rn(t, 3000);
+	if (opt_lockstep)
+		waiter_settle(&w);
+	else
+		usleep(n);
 	if (chance(t, 50) && s->fd >= 0) {
 		close(s->fd);
 		s->fd = -1;
@@ -790,6 +908,8 @@ static void op_close_while_waiting(struct fuzz_thread *t)
 	close(s->vcpu[i]);
 	s->vcpu[i] = -1;
 	pthread_join(th, NULL);
+	hash_result(t->id, I_WAIT, w.ret, w.err);
+	hash_result(t->id, I_WAIT, w.reason, 0);
 	/* EBADF/ENOTTY: closed (and reused) before the WAIT started */
 	if (w.ret < 0 && w.err != EBADF && w.err != ENOTTY)
 		report(&fail_errno, "WAIT on a closing vCPU fd: errno %d", w.err);
@@ -875,10 +995,43 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void *fuzz_thread_fn(void *arg)
+/* Lockstep: hand the next turn to a thread drawn from the turn PRNG. */
+static void turn_next_locked(void)
 {
-	struct fuzz_thread *t = arg;
-	unsigned long long per = opt_ops ? opt_ops / opt_threads : 0;
+	int i;
+
+	if (!turns_left) {
+		turn = -2;
+		for (i = 0; i < opt_threads; i++)
+			pthread_cond_signal(&turn_cond[i]);
+		return;
+	}
+	turns_left--;
+	turn = splitmix64(&turn_rng) % opt_threads;
+	pthread_cond_signal(&turn_cond[turn]);
+}
+
+/* Lockstep: run the ops of thread @t, each in its turn. */
+static void lockstep_loop(struct fuzz_thread *t)
+{
+	pthread_mutex_lock(&turn_lock);
+	for (;;) {
+		while (turn != t->id && turn != -2)
+			pthread_cond_wait(&turn_cond[t->id], &turn_lock);
+		if (turn == -2)
+			break;
+		pthread_mutex_unlock(&turn_lock);
+		fuzz_one(t);
+		pthread_mutex_lock(&turn_lock);
+		turns++;
+		turn_next_locked();
+	}
+	pthread_mutex_unlock(&turn_lock);
+}
+
+/* A thread's VM slots, made before the threads start (fd numbers). */
+static void thread_init(struct fuzz_thread *t)
+{
 	int i, j;
 
 	for (i = 0; i < NR_VMS; i++) {
@@ -888,8 +1041,19 @@ static void *fuzz_thread_fn(void *arg)
 		for (j = 0; j < NR_EFDS; j++)
 			t->vms[i].efd[j] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	}
-	while (!LOAD(stop) && (!per || t->ops < per))
-		fuzz_one(t);
+}
+
+static void *fuzz_thread_fn(void *arg)
+{
+	struct fuzz_thread *t = arg;
+	unsigned long long per = opt_ops ? opt_ops / opt_threads : 0;
+	int i, j;
+
+	if (opt_lockstep)
+		lockstep_loop(t);
+	else
+		while (!LOAD(stop) && (!per || t->ops < per))
+			fuzz_one(t);
 	for (i = 0; i < NR_VMS; i++) {
 		if (t->vms[i].fd >= 0)
 			close(t->vms[i].fd);
@@ -964,10 +1128,20 @@ static int irqfd_signalled_regression(void)
 	return bad;
 }
 
+static void print_replay(void)
+{
+	if (opt_lockstep)
+		printf("# replay: vlapic-fuzz --lockstep --seed %llu --threads %d --ops %llu\n",
+		       opt_seed, opt_threads, opt_ops);
+	else
+		printf("# replay: vlapic-fuzz --seed %llu --threads %d --seconds %llu\n",
+		       opt_seed, opt_threads, opt_seconds);
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "%s [--seed N] [--ops N] [--threads N] [--seconds N] [--verbose]\n",
-		"vlapic-fuzz");
+	fprintf(stderr, "%s [--seed N] [--ops N] [--threads N] [--seconds N] %s\n",
+		"vlapic-fuzz", "[--lockstep] [--verbose]");
 	exit(2);
 }
 
@@ -985,6 +1159,10 @@ int main(int argc, char **argv)
 			opt_verbose = 1;
 			continue;
 		}
+		if (!strcmp(argv[i], "--lockstep")) {
+			opt_lockstep = 1;
+			continue;
+		}
 		if (i + 1 >= argc)
 			usage();
 		if (!strcmp(argv[i], "--seed"))
@@ -1000,11 +1178,13 @@ int main(int argc, char **argv)
 	}
 	if (opt_threads < 1 || opt_threads > MAX_THREADS)
 		usage();
+	if (opt_lockstep && !opt_ops)
+		opt_ops = 2000;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# vlapic-fuzz: seed %llu threads %d seconds %llu ops %llu\n",
-	       opt_seed, opt_threads, opt_seconds, opt_ops);
-	printf("# replay: vlapic-fuzz --seed %llu --threads %d --seconds %llu\n",
-	       opt_seed, opt_threads, opt_seconds);
+	printf("# vlapic-fuzz: seed %llu threads %d seconds %llu ops %llu%s\n",
+	       opt_seed, opt_threads, opt_seconds, opt_ops,
+	       opt_lockstep ? " lockstep" : "");
+	print_replay();
 	printf("1..6\n");
 	devfd = open("/dev/vlapic", O_RDWR | O_CLOEXEC);
 	if (devfd < 0) {
@@ -1030,7 +1210,19 @@ int main(int argc, char **argv)
 	for (i = 0; i < opt_threads; i++) {
 		th[i].id = i;
 		th[i].rng = opt_seed + i;
+		pthread_cond_init(&turn_cond[i], NULL);
+		thread_init(&th[i]);
+	}
+	for (i = 0; i < opt_threads; i++)
 		pthread_create(&th[i].tid, NULL, fuzz_thread_fn, &th[i]);
+	if (opt_lockstep) {
+		/* its own stream: the turns do not shift the threads' draws */
+		turn_rng = opt_seed ^ 0x6c6f636b73746570ULL;
+		pthread_mutex_lock(&turn_lock);
+		turns_left = opt_ops;
+		turn_next_locked();
+		pthread_mutex_unlock(&turn_lock);
+		STORE(stop, 1);
 	}
 	while (!LOAD(stop)) {
 		usleep(100000);
@@ -1054,6 +1246,9 @@ int main(int argc, char **argv)
 	       opt_seed, total, el, total / el, nr_cov, I_NR);
 	for (j = 0; j < I_NR; j++)
 		printf("#   %-16s %llu\n", ioc_names[j], covered[j]);
+	if (opt_lockstep)
+		printf("# vlapic-fuzz: lockstep hash %016llx over %llu results, %llu turns\n",
+		       (unsigned long long)op_hash, hashed, turns);
 	for (i = 0; i < NR_VCPUS; i++)
 		close(shared.vcpu[i]);
 	close(shared.vm);
@@ -1070,8 +1265,7 @@ int main(int argc, char **argv)
 	printf("%sok 6 - fuzz: ops executed (%llu)\n", total ? "" : "not ", total);
 	if (fail_errno || fail_efault || fail_state || nr_cov != I_NR || !total ||
 	    reg) {
-		printf("# replay: vlapic-fuzz --seed %llu --threads %d --seconds %llu\n",
-		       opt_seed, opt_threads, opt_seconds);
+		print_replay();
 		return 1;
 	}
 	return 0;
