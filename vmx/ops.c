@@ -39,8 +39,11 @@ static bool vmx_ops_deliver_posted(struct vlapic *vlapic, u8 vector)
 	enum vmx_pi_action action;
 	unsigned int post;
 
-	/* VID off: the core sets IRR and kicks, the hooks follow. */
-	if (!READ_ONCE(vx->f.vid))
+	/*
+	 * VID off, or a CPU without posted-interrupt processing: the core
+	 * sets IRR and kicks, the hooks follow (RVI from IRR).
+	 */
+	if (!READ_ONCE(vx->f.vid) || !READ_ONCE(vx->posting))
 		return false;
 	post = vmx_pi_post(&vx->pi, vector);
 	/* The post is a full barrier: the mode read cannot pass it. */
@@ -131,6 +134,7 @@ int vmx_vlapic_init(struct vmx_vlapic *vx, bool vid,
 	raw_spin_lock_init(&vx->lock);
 	vx->f.tpr_shadow = true;
 	vx->f.vid = vid;
+	vx->posting = true;
 	vx->s.max_irr = -1;
 	vx->s.max_isr = -1;
 	vx->mode = VMX_PI_IN_HOST;
@@ -194,6 +198,25 @@ void vmx_vlapic_set_vid(struct vlapic *vlapic, bool on)
 	raw_spin_unlock_irqrestore(&vx->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_set_vid);
+
+/**
+ * vmx_vlapic_set_posting() - use posted interrupts with VID, or not.
+ * @vlapic: the vLAPIC.
+ * @on: post to the descriptor (the default after vmx_vlapic_init()).
+ *
+ * A CPU with virtual-interrupt delivery but without posted-interrupt
+ * processing (Bochs' corei7_skylake_x, some real parts) still gets RVI
+ * and SVI from the hooks; only delivery changes: with @on false,
+ * deliver_posted declines and the core sets IRR and kicks the vCPU, as
+ * with VID off. Switching off first stops new posts, then the refresh
+ * folds what is left in the PIR into IRR.
+ */
+void vmx_vlapic_set_posting(struct vlapic *vlapic, bool on)
+{
+	WRITE_ONCE(to_vx(vlapic)->posting, on);
+	vmx_vlapic_refresh(vlapic);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vlapic_set_posting);
 
 /**
  * vmx_vlapic_prepare_entry() - the fields for this entry.

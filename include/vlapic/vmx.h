@@ -177,6 +177,8 @@ typedef void (*vmx_vlapic_notify_t)(struct vmx_vlapic *vx,
  * @f: the interrupt fields the next entry loads, kept exact by the hooks.
  * @s: the vLAPIC state as the hooks last reported it.
  * @mode: enum vmx_pi_vcpu_mode, published by the run loop.
+ * @posting: with @f.vid, deliveries are posted to @pi; false on a CPU
+ *	without posted-interrupt processing (vmx_vlapic_set_posting()).
  * @notify: what a post that needs a notification or wake calls.
  * @notifications: VMX_PI_NOTIFY actions taken.
  * @wakes: VMX_PI_WAKE actions taken.
@@ -187,6 +189,7 @@ struct vmx_vlapic {
 	struct vmx_apic_fields f;
 	struct apicv_intr_state s;
 	int mode;
+	bool posting;
 	vmx_vlapic_notify_t notify;
 	atomic_t notifications;
 	atomic_t wakes;
@@ -199,6 +202,7 @@ int vmx_vlapic_init(struct vmx_vlapic *vx, bool vid,
 void vmx_vlapic_set_mode(struct vmx_vlapic *vx, enum vmx_pi_vcpu_mode mode);
 void vmx_vlapic_refresh(struct vlapic *vlapic);
 void vmx_vlapic_set_vid(struct vlapic *vlapic, bool on);
+void vmx_vlapic_set_posting(struct vlapic *vlapic, bool on);
 int vmx_vlapic_prepare_entry(struct vlapic *vlapic, bool interruptible,
 			     struct vmx_apic_fields *out);
 void vmx_vlapic_load_eoi_exitmap(struct vlapic *vlapic,

@@ -50,5 +50,7 @@ lockstep_twice() {
 mark "booted $(uname -r)"
 . /plan.sh
 mark "end"
+# A slow console (Bochs) needs time to drain the tty before the reboot.
+[ -n "${END_DRAIN:-}" ] && sleep "$END_DRAIN"
 sync
 reboot -f

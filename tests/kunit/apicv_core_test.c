@@ -205,6 +205,39 @@ static void apicv_vmx_vid_toggle(struct kunit *test)
 }
 
 /*
+ * VID without posted interrupts (a CPU like Bochs' corei7_skylake_x):
+ * deliveries go to IRR with a kick, never to the PIR, and RVI follows
+ * IRR through the hooks, so the CPU still delivers them. Switching
+ * posting off folds a vector already in the PIR into IRR.
+ */
+static void apicv_vmx_vid_without_posting(struct kunit *test)
+{
+	struct vrig *r = vrig_new(test, true);
+	unsigned int kicks;
+
+	send_fixed(r->env, 0, 0x33, false);
+	KUNIT_EXPECT_EQ(test, vmx_pi_highest(&r->vx->pi), 0x33);
+	vmx_vlapic_set_posting(r->v, false);
+	KUNIT_EXPECT_EQ(test, vmx_pi_highest(&r->vx->pi), -1);
+	KUNIT_EXPECT_TRUE(test, irr_test(r->v, 0x33));
+
+	kicks = r->env->kicks[0];
+	send_fixed(r->env, 0, 0x71, false);
+	KUNIT_EXPECT_EQ(test, vmx_pi_highest(&r->vx->pi), -1);
+	KUNIT_EXPECT_FALSE(test, vmx_pi_test_on(&r->vx->pi));
+	KUNIT_EXPECT_TRUE(test, irr_test(r->v, 0x71));
+	KUNIT_EXPECT_GT(test, r->env->kicks[0], kicks);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->vx->notifications), 0);
+	KUNIT_EXPECT_EQ(test, vmx_rvi(&r->vx->f), 0x71);
+
+	KUNIT_EXPECT_EQ(test, vrig_run(r), 0x71);
+	KUNIT_EXPECT_EQ(test, r->vmcs.guest_intr_status, 0x7133);
+	vrig_eoi(r);
+	r->m.rflags_if = true;	/* the handler returned */
+	KUNIT_EXPECT_EQ(test, vrig_run(r), 0x33);
+}
+
+/*
  * Seed 004: halted at PPR 0x70; 0x60 and 0x61 are posted (not
  * deliverable: no wake); then the timer 0xd3 arrives as an MSI while ON
  * is still set: the vCPU is woken at once and takes 0xd3 first.
@@ -765,6 +798,7 @@ static void apicv_svm_random(struct kunit *test)
 static struct kunit_case apicv_core_cases[] = {
 	KUNIT_CASE(apicv_vmx_seed000_reboot),
 	KUNIT_CASE(apicv_vmx_vid_toggle),
+	KUNIT_CASE(apicv_vmx_vid_without_posting),
 	KUNIT_CASE(apicv_vmx_seed004_halted),
 	KUNIT_CASE(apicv_vmx_restore_due_deadline),
 	KUNIT_CASE(apicv_vmx_eoi_exit_level),
