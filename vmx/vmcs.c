@@ -100,34 +100,6 @@ unsigned int vmx_vmcs_apic_writes(struct vmx_vmcs_apic *cur,
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_vmcs_apic_writes);
 
-/* VMWRITE to the current VMCS; false on VMfailInvalid or VMfailValid. */
-static bool vmx_vmwrite(unsigned long field, unsigned long value)
-{
-	bool fail;
-
-	asm volatile("vmwrite %[value], %[field]"
-		     CC_SET(na)
-		     : CC_OUT(na) (fail)
-		     : [field] "r" (field), [value] "rm" (value)
-		     : "cc");
-	return !fail;
-}
-
-/* VMREAD from the current VMCS; false on failure (@value then 0). */
-static bool vmx_vmread(unsigned long field, unsigned long *value)
-{
-	unsigned long v = 0;
-	bool fail;
-
-	asm volatile("vmread %[field], %[value]"
-		     CC_SET(na)
-		     : CC_OUT(na) (fail), [value] "+rm" (v)
-		     : [field] "r" (field)
-		     : "cc");
-	*value = fail ? 0 : v;
-	return !fail;
-}
-
 /**
  * vmx_vmcs_load_apic() - bring the current VMCS up to @f before entry.
  * @cur: the vCPU's cache of the VMCS (vmx_vmcs_apic_writes()).

@@ -20,6 +20,7 @@
 #include <linux/atomic.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <asm/asm.h>
 
 #include <vlapic/apicv.h>
 
@@ -246,6 +247,48 @@ struct vmx_vmcs_apic {
 	u32 tpr_threshold;
 	u64 eoi_exit[4];
 };
+
+/**
+ * vmx_vmwrite() - VMWRITE to the current VMCS.
+ * @field: the field's encoding.
+ * @value: its value.
+ *
+ * Context: VMX root operation with a current VMCS (else #UD).
+ * Return: false on VMfailInvalid or VMfailValid (CF or ZF set).
+ */
+static inline bool vmx_vmwrite(unsigned long field, unsigned long value)
+{
+	bool fail;
+
+	asm volatile("vmwrite %[value], %[field]"
+		     CC_SET(na)
+		     : CC_OUT(na) (fail)
+		     : [field] "r" (field), [value] "rm" (value)
+		     : "cc");
+	return !fail;
+}
+
+/**
+ * vmx_vmread() - VMREAD from the current VMCS.
+ * @field: the field's encoding.
+ * @value: its value; 0 on failure.
+ *
+ * Context: as vmx_vmwrite().
+ * Return: false on VMfailInvalid or VMfailValid.
+ */
+static inline bool vmx_vmread(unsigned long field, unsigned long *value)
+{
+	unsigned long v = 0;
+	bool fail;
+
+	asm volatile("vmread %[field], %[value]"
+		     CC_SET(na)
+		     : CC_OUT(na) (fail), [value] "+rm" (v)
+		     : [field] "r" (field)
+		     : "cc");
+	*value = fail ? 0 : v;
+	return !fail;
+}
 
 unsigned int vmx_vmcs_apic_writes(struct vmx_vmcs_apic *cur,
 				  const struct vmx_apic_fields *f,

@@ -96,25 +96,15 @@ struct hw {
 
 static void hw_vmwrite(struct hw *h, unsigned long field, unsigned long value)
 {
-	bool fail;
-
-	asm volatile("vmwrite %[value], %[field]"
-		     CC_SET(be)
-		     : CC_OUT(be) (fail)
-		     : [field] "r" (field), [value] "rm" (value)
-		     : "cc");
-	if (fail && !h->vmwrite_failed)
+	if (!vmx_vmwrite(field, value) && !h->vmwrite_failed)
 		h->vmwrite_failed = field;
 }
 
 static unsigned long hw_vmread(unsigned long field)
 {
-	unsigned long v = 0;
+	unsigned long v;
 
-	asm volatile("vmread %[field], %[value]"
-		     : [value] "+rm" (v)
-		     : [field] "r" (field)
-		     : "cc");
+	vmx_vmread(field, &v);
 	return v;
 }
 
