@@ -6,7 +6,6 @@
 /* EAX at the guest's VMMCALL: a routine finished, or vector n arrived. */
 #define SVM_HW_DONE		0xd0e
 #define SVM_HW_VECTOR_BASE	0x1000
-#define SVM_HW_STUB_SIZE	8
 
 #ifndef __ASSEMBLY__
 void vlapic_hw_vmrun(unsigned long vmcb_pa);

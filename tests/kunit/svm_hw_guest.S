@@ -8,6 +8,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 
+#include "hw_guest.h"
 #include "svm_hw.h"
 
 	.text
@@ -81,19 +82,5 @@ SYM_FUNC_START(vlapic_hw_guest_idle)
 	RET
 SYM_FUNC_END(vlapic_hw_guest_idle)
 
-/*
- * Guest IDT targets: entry n, SVM_HW_STUB_SIZE bytes at
- * vlapic_hw_guest_vectors + n * SVM_HW_STUB_SIZE, reports vector n with
- * SVM_HW_VECTOR(n) in EAX and the interrupt frame on the guest stack.
- * The host emulates the IRET.
- */
-SYM_FUNC_START(vlapic_hw_guest_vectors)
-	vector = 0
-	.rept	256
-	.byte	0xb8			/* mov $imm32, %eax */
-	.long	SVM_HW_VECTOR_BASE + vector
-	vmmcall				/* 3 bytes */
-	vector = vector + 1
-	.endr
-	RET
-SYM_FUNC_END(vlapic_hw_guest_vectors)
+/* Guest IDT targets: stub n reports SVM_HW_VECTOR_BASE + n in EAX. */
+HW_GUEST_VECTORS vlapic_hw_guest_vectors, SVM_HW_VECTOR_BASE, vmmcall

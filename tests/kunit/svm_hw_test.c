@@ -35,6 +35,7 @@
 #include <vlapic/svm.h>
 
 #include "lapic_env.h"
+#include "hw_guest.h"
 #include "svm_hw.h"
 
 #define HW_LOG		16
@@ -116,7 +117,7 @@ static struct hw *hw_new(struct kunit *test)
 	for (i = 0; i < 256; i++)
 		pack_gate(&h->idt[i], GATE_INTERRUPT,
 			  (unsigned long)vlapic_hw_guest_vectors +
-			  i * SVM_HW_STUB_SIZE, 0, 0, __KERNEL_CS);
+			  i * HW_GUEST_STUB_SIZE, 0, 0, __KERNEL_CS);
 
 	hw_intercept(h->vmcb, INTERCEPT_VMRUN);
 	hw_intercept(h->vmcb, INTERCEPT_VMMCALL);

@@ -6,7 +6,6 @@
 /* EAX at the guest's VMCALL: a routine finished, or vector n arrived. */
 #define VMX_HW_DONE		0xd0e
 #define VMX_HW_VECTOR_BASE	0x1000
-#define VMX_HW_STUB_SIZE	8
 
 #ifndef __ASSEMBLY__
 int vlapic_vmx_hw_enter(unsigned long *guest_rax, bool launched);

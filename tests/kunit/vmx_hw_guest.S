@@ -9,6 +9,7 @@
 #include <linux/linkage.h>
 #include <asm/asm.h>
 
+#include "hw_guest.h"
 #include "vmx_hw.h"
 
 /* VMCS field encodings (SDM appendix B). */
@@ -105,19 +106,5 @@ SYM_FUNC_START(vlapic_vmx_hw_guest_eoi)
 	RET
 SYM_FUNC_END(vlapic_vmx_hw_guest_eoi)
 
-/*
- * Guest IDT targets: entry n, VMX_HW_STUB_SIZE bytes at
- * vlapic_vmx_hw_guest_vectors + n * VMX_HW_STUB_SIZE, reports vector n
- * with VMX_HW_VECTOR_BASE + n in EAX and the interrupt frame on the guest
- * stack. The host emulates the IRET.
- */
-SYM_FUNC_START(vlapic_vmx_hw_guest_vectors)
-	vector = 0
-	.rept	256
-	.byte	0xb8			/* mov $imm32, %eax */
-	.long	VMX_HW_VECTOR_BASE + vector
-	vmcall				/* 3 bytes */
-	vector = vector + 1
-	.endr
-	RET
-SYM_FUNC_END(vlapic_vmx_hw_guest_vectors)
+/* Guest IDT targets: stub n reports VMX_HW_VECTOR_BASE + n in EAX. */
+HW_GUEST_VECTORS vlapic_vmx_hw_guest_vectors, VMX_HW_VECTOR_BASE, vmcall

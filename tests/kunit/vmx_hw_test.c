@@ -43,6 +43,7 @@
 #include <vlapic/vmx.h>
 
 #include "lapic_env.h"
+#include "hw_guest.h"
 #include "vmx_hw.h"
 
 MODULE_DESCRIPTION("vlapic KUnit suite vlapic_vmx_hw (needs a VMX CPU)");
@@ -354,7 +355,7 @@ static struct hw *hw_new(struct kunit *test, bool vid)
 	for (i = 0; i < 256; i++)
 		pack_gate(&h->idt[i], GATE_INTERRUPT,
 			  (unsigned long)vlapic_vmx_hw_guest_vectors +
-			  i * VMX_HW_STUB_SIZE, 0, 0, __KERNEL_CS);
+			  i * HW_GUEST_STUB_SIZE, 0, 0, __KERNEL_CS);
 
 	hw_vmxon(h);
 	hw_setup_vmcs(h);
