@@ -27,6 +27,10 @@
 #define VLAPIC_GET_API_VERSION	_IO(VLAPICIO, 0x00)
 #define VLAPIC_CHECK_EXTENSION	_IO(VLAPICIO, 0x01)
 #define VLAPIC_CREATE_VM	_IOW(VLAPICIO, 0x02, struct vlapic_create_vm)
+/* The size to mmap() from a vCPU fd: struct vlapic_run and the I/O page. */
+#define VLAPIC_GET_VCPU_MMAP_SIZE _IO(VLAPICIO, 0x03)
+/* The CPUID bits a VLAPIC_VM_RUN VM can offer (KVM_GET_SUPPORTED_CPUID). */
+#define VLAPIC_GET_SUPPORTED_CPUID _IOWR(VLAPICIO, 0x05, struct vlapic_cpuid2)
 
 /* Capabilities. */
 #define VLAPIC_CAP_X2APIC		1
@@ -38,6 +42,19 @@
 #define VLAPIC_CAP_MAX_VCPUS		7	/* returns the maximum */
 #define VLAPIC_CAP_GSI_ROUTING		8	/* returns the maximum routes */
 #define VLAPIC_CAP_EMULATED_CPU		9	/* WAIT, GET_INTERRUPT */
+/*
+ * VLAPIC_VM_RUN and everything that comes with it: guest memory, RUN,
+ * registers, CPUID, MSRs. Returns the backends this CPU has
+ * (VLAPIC_RUN_BACKEND_*), 0 when it can run no guest.
+ */
+#define VLAPIC_CAP_RUN			10
+#define VLAPIC_CAP_USER_MEMORY		11	/* returns the number of slots */
+#define VLAPIC_CAP_READONLY_MEM		12	/* VLAPIC_MEM_READONLY */
+#define VLAPIC_CAP_IMMEDIATE_EXIT	13	/* vlapic_run::immediate_exit */
+#define VLAPIC_CAP_X86_USER_SPACE_MSR	14	/* VLAPIC_ENABLE_CAP: MSR exits */
+
+#define VLAPIC_RUN_BACKEND_SVM		(1U << 0)
+#define VLAPIC_RUN_BACKEND_VMX		(1U << 1)
 
 #define VLAPIC_MAX_VCPUS		512
 
@@ -62,7 +79,15 @@ struct vlapic_create_vm {
 #define VLAPIC_VM_X2APIC		(1U << 0)
 #define VLAPIC_VM_TSC_DEADLINE		(1U << 1)
 #define VLAPIC_VM_DIRECTED_EOI		(1U << 2)
-#define VLAPIC_VM_FLAGS_ALL		0x7U
+/*
+ * The VM's vCPUs run on this host's CPU with VLAPIC_RUN (SVM or VMX,
+ * whichever the CPU has). Its guest TSC is the host's TSC plus an offset,
+ * so @tsc_khz must be 0 or the host's frequency (it reads back as the
+ * host's). Without this flag a VM is an irqchip for an emulated CPU
+ * (VLAPIC_WAIT, VLAPIC_GET_INTERRUPT) and RUN fails with -EINVAL.
+ */
+#define VLAPIC_VM_RUN			(1U << 3)
+#define VLAPIC_VM_FLAGS_ALL		0xfU
 
 /*
  * ioctls on a VM fd
@@ -83,6 +108,10 @@ struct vlapic_create_vm {
  *				changes in one call; returns how many MSIs
  *				were delivered plus how many lines were set
  * VLAPIC_GET_VM_STATS		struct vlapic_vm_stats
+ * VLAPIC_SET_USER_MEMORY_REGION	struct vlapic_userspace_memory_region:
+ *				add, move or delete guest memory
+ *				(VLAPIC_VM_RUN VMs)
+ * VLAPIC_ENABLE_CAP		struct vlapic_enable_cap (VLAPIC_VM_RUN VMs)
  */
 #define VLAPIC_CREATE_VCPU	_IOW(VLAPICIO, 0x10, struct vlapic_create_vcpu)
 #define VLAPIC_IRQ_LINE		_IOW(VLAPICIO, 0x11, struct vlapic_irq_line)
@@ -94,6 +123,9 @@ struct vlapic_create_vm {
 #define VLAPIC_IRQFD		_IOW(VLAPICIO, 0x14, struct vlapic_irqfd)
 #define VLAPIC_INJECT_BATCH	_IOW(VLAPICIO, 0x17, struct vlapic_inject_batch)
 #define VLAPIC_GET_VM_STATS	_IOR(VLAPICIO, 0x18, struct vlapic_vm_stats)
+#define VLAPIC_SET_USER_MEMORY_REGION \
+	_IOW(VLAPICIO, 0x1a, struct vlapic_userspace_memory_region)
+#define VLAPIC_ENABLE_CAP	_IOW(VLAPICIO, 0x1b, struct vlapic_enable_cap)
 
 /*
  * struct vlapic_create_vcpu
@@ -306,6 +338,31 @@ struct vlapic_vm_stats {
 #define VLAPIC_GET_INTERRUPT	_IOWR(VLAPICIO, 0x25, struct vlapic_interrupt)
 #define VLAPIC_SET_LINT		_IOW(VLAPICIO, 0x26, struct vlapic_lint)
 #define VLAPIC_GET_VCPU_STATS	_IOR(VLAPICIO, 0x27, struct vlapic_vcpu_stats)
+/*
+ * The run interface of a VLAPIC_VM_RUN VM's vCPU. The structures have
+ * KVM's layouts (struct kvm_run, kvm_regs, kvm_sregs, kvm_msrs,
+ * kvm_cpuid2, kvm_userspace_memory_region, kvm_enable_cap): the module
+ * checks them against <linux/kvm.h> at build time, so a VMM written for
+ * KVM ports by renaming. docs/run.md describes the loop.
+ *
+ * VLAPIC_RUN			0; runs until an exit userspace must handle
+ *				(vlapic_run::exit_reason); -EINTR when a
+ *				signal is pending (exit reason INTR)
+ * VLAPIC_GET_REGS / SET_REGS	struct vlapic_regs
+ * VLAPIC_GET_SREGS / SET_SREGS	struct vlapic_sregs
+ * VLAPIC_GET_MSRS / SET_MSRS	struct vlapic_msrs; returns how many
+ *				entries were processed
+ * VLAPIC_SET_CPUID2 / GET_CPUID2 struct vlapic_cpuid2
+ */
+#define VLAPIC_RUN		_IO(VLAPICIO, 0x80)
+#define VLAPIC_GET_REGS		_IOR(VLAPICIO, 0x81, struct vlapic_regs)
+#define VLAPIC_SET_REGS		_IOW(VLAPICIO, 0x82, struct vlapic_regs)
+#define VLAPIC_GET_SREGS	_IOR(VLAPICIO, 0x83, struct vlapic_sregs)
+#define VLAPIC_SET_SREGS	_IOW(VLAPICIO, 0x84, struct vlapic_sregs)
+#define VLAPIC_GET_MSRS		_IOWR(VLAPICIO, 0x88, struct vlapic_msrs)
+#define VLAPIC_SET_MSRS		_IOW(VLAPICIO, 0x89, struct vlapic_msrs)
+#define VLAPIC_SET_CPUID2	_IOW(VLAPICIO, 0x90, struct vlapic_cpuid2)
+#define VLAPIC_GET_CPUID2	_IOWR(VLAPICIO, 0x91, struct vlapic_cpuid2)
 
 /*
  * struct vlapic_reg_access
@@ -519,5 +576,227 @@ struct vlapic_lapic_state {
 
 #define VLAPIC_MP_STATE_RUNNABLE	0
 #define VLAPIC_MP_STATE_WAIT_FOR_SIPI	1
+
+/* --- guest memory, registers and the run structure (KVM's layouts) ------ */
+
+/*
+ * struct vlapic_userspace_memory_region - one guest memory slot
+ * (struct kvm_userspace_memory_region).
+ * @slot: 0 .. VLAPIC_MEM_SLOTS - 1.
+ * @flags: 0 or VLAPIC_MEM_READONLY (guest writes exit as MMIO).
+ * @guest_phys_addr: page aligned.
+ * @memory_size: page aligned; 0 deletes the slot.
+ * @userspace_addr: page aligned; the caller's memory, pinned while the
+ *	slot exists and charged to its RLIMIT_MEMLOCK.
+ */
+struct vlapic_userspace_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+};
+
+#define VLAPIC_MEM_READONLY		(1U << 1)
+#define VLAPIC_MEM_SLOTS		32
+
+/* struct kvm_enable_cap */
+struct vlapic_enable_cap {
+	__u32 cap;
+	__u32 flags;
+	__u64 args[4];
+	__u8 pad[64];
+};
+
+/* VLAPIC_CAP_X86_USER_SPACE_MSR: args[0], which RDMSR/WRMSR exit. */
+#define VLAPIC_MSR_EXIT_REASON_INVAL	(1U << 0)
+#define VLAPIC_MSR_EXIT_REASON_UNKNOWN	(1U << 1)
+
+/* struct kvm_regs */
+struct vlapic_regs {
+	__u64 rax, rbx, rcx, rdx;
+	__u64 rsi, rdi, rsp, rbp;
+	__u64 r8,  r9,  r10, r11;
+	__u64 r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* struct kvm_segment */
+struct vlapic_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u8  type;
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;
+	__u8  padding;
+};
+
+/* struct kvm_dtable */
+struct vlapic_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+/*
+ * struct vlapic_sregs (struct kvm_sregs). @cr8 and @apic_base are the
+ * vLAPIC's TPR[7:4] and IA32_APIC_BASE. @interrupt_bitmap: on GET, the
+ * bit of an external interrupt acknowledged but not yet delivered; on
+ * SET, at most one bit, re-injected at the next entry.
+ */
+struct vlapic_sregs {
+	struct vlapic_segment cs, ds, es, fs, gs, ss;
+	struct vlapic_segment tr, ldt;
+	struct vlapic_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 interrupt_bitmap[4];
+};
+
+/* struct kvm_msr_entry, struct kvm_msrs */
+struct vlapic_msr_entry {
+	__u32 index;
+	__u32 reserved;
+	__u64 data;
+};
+
+struct vlapic_msrs {
+	__u32 nmsrs;
+	__u32 pad;
+	struct vlapic_msr_entry entries[];
+};
+
+#define VLAPIC_MAX_MSR_ENTRIES		256
+
+/* struct kvm_cpuid_entry2, struct kvm_cpuid2 */
+struct vlapic_cpuid_entry2 {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 padding[3];
+};
+
+#define VLAPIC_CPUID_FLAG_SIGNIFCANT_INDEX	(1U << 0)
+
+struct vlapic_cpuid2 {
+	__u32 nent;
+	__u32 padding;
+	struct vlapic_cpuid_entry2 entries[];
+};
+
+#define VLAPIC_MAX_CPUID_ENTRIES	256
+
+/* vlapic_run::exit_reason: KVM's numbers. */
+#define VLAPIC_EXIT_UNKNOWN		0
+#define VLAPIC_EXIT_IO			2
+#define VLAPIC_EXIT_HYPERCALL		3
+#define VLAPIC_EXIT_MMIO		6
+#define VLAPIC_EXIT_SHUTDOWN		8
+#define VLAPIC_EXIT_FAIL_ENTRY		9
+#define VLAPIC_EXIT_INTR		10
+#define VLAPIC_EXIT_INTERNAL_ERROR	17
+#define VLAPIC_EXIT_X86_RDMSR		29
+#define VLAPIC_EXIT_X86_WRMSR		30
+
+#define VLAPIC_EXIT_IO_IN		0
+#define VLAPIC_EXIT_IO_OUT		1
+
+/* internal.suberror */
+#define VLAPIC_INTERNAL_ERROR_EMULATION		1
+#define VLAPIC_INTERNAL_ERROR_SIMUL_EX		2
+#define VLAPIC_INTERNAL_ERROR_DELIVERY_EV	3
+#define VLAPIC_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON	4
+/* emulation_failure.flags: insn_size and insn_bytes are valid. */
+#define VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES	(1ULL << 0)
+
+/* Where the I/O data of an IO exit lives: the mmap's second page. */
+#define VLAPIC_PIO_PAGE_OFFSET		1
+
+/*
+ * struct vlapic_run - the vCPU's shared page (struct kvm_run), mmap()ed
+ * from the vCPU fd (VLAPIC_GET_VCPU_MMAP_SIZE bytes).
+ */
+struct vlapic_run {
+	/* in */
+	__u8 request_interrupt_window;	/* must be 0: no userspace PIC */
+	__u8 immediate_exit;
+	__u8 padding1[6];
+	/* out */
+	__u32 exit_reason;
+	__u8 ready_for_interrupt_injection;
+	__u8 if_flag;
+	__u16 flags;
+	/* out: TPR[7:4] and IA32_APIC_BASE at the exit */
+	__u64 cr8;
+	__u64 apic_base;
+	union {
+		/* VLAPIC_EXIT_UNKNOWN */
+		struct {
+			__u64 hardware_exit_reason;
+		} hw;
+		/* VLAPIC_EXIT_FAIL_ENTRY */
+		struct {
+			__u64 hardware_entry_failure_reason;
+			__u32 cpu;
+		} fail_entry;
+		/* VLAPIC_EXIT_IO */
+		struct {
+			__u8 direction;
+			__u8 size;	/* bytes */
+			__u16 port;
+			__u32 count;
+			__u64 data_offset;	/* relative to the run struct */
+		} io;
+		/* VLAPIC_EXIT_MMIO */
+		struct {
+			__u64 phys_addr;
+			__u8  data[8];
+			__u32 len;
+			__u8  is_write;
+		} mmio;
+		/* VLAPIC_EXIT_HYPERCALL: VMMCALL/VMCALL; RAX := @ret */
+		struct {
+			__u64 nr;	/* RAX */
+			__u64 args[6];	/* RBX, RCX, RDX, RSI, RDI, R8 */
+			__u64 ret;
+			__u32 longmode;
+			__u32 pad;
+		} hypercall;
+		/* VLAPIC_EXIT_INTERNAL_ERROR */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 data[16];
+		} internal;
+		/* VLAPIC_EXIT_INTERNAL_ERROR, suberror EMULATION */
+		struct {
+			__u32 suberror;
+			__u32 ndata;
+			__u64 flags;
+			__u8  insn_size;
+			__u8  insn_bytes[15];
+		} emulation_failure;
+		/* VLAPIC_EXIT_X86_RDMSR / VLAPIC_EXIT_X86_WRMSR */
+		struct {
+			__u8 error;	/* in: 1 injects #GP */
+			__u8 pad[7];
+			__u32 reason;	/* VLAPIC_MSR_EXIT_REASON_* */
+			__u32 index;
+			__u64 data;
+		} msr;
+		char padding[256];
+	};
+	__u64 kvm_valid_regs;	/* 0: no synchronized registers */
+	__u64 kvm_dirty_regs;	/* must be 0 */
+	union {
+		char padding[2048];
+	} s;
+};
 
 #endif /* _UAPI_LINUX_VLAPIC_H */
