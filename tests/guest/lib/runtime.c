@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/* From the entry code to main(). */
+#include "guest.h"
+
+#define MB_BOOT_MAGIC	0x2badb002
+#define MB_INFO_CMDLINE	BIT(2)
+
+extern u32 mb_magic, mb_info;
+
+void lib_main(u32 magic, u32 info);
+
+bool guest_multiboot_ok(void)
+{
+	return mb_magic == MB_BOOT_MAGIC;
+}
+
+const char *guest_cmdline(void)
+{
+	u32 *mbi = (u32 *)(u64)mb_info;
+
+	if (!guest_multiboot_ok() || !mbi || !(mbi[0] & MB_INFO_CMDLINE) ||
+	    !mbi[4])
+		return "";
+	return (const char *)(u64)mbi[4];
+}
+
+void lib_main(u32 magic, u32 info)
+{
+	(void)magic;
+	(void)info;
+	cpu_init_bsp();
+	/* No 8259 is needed; mask both in case one is there. */
+	outb(0xff, 0x21);
+	outb(0xff, 0xa1);
+	cpus[0].x2apic = (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD) != 0;
+	apic_setup_xapic();
+	smp_detect();
+	main();
+	tap_done();
+}

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Types and single-instruction helpers: port I/O, CPUID, MSRs (with a
+ * recovering variant that returns the exception vector), RDTSC, CR8,
+ * interrupt flag, atomics.
+ */
+#ifndef GUEST_X86_H
+#define GUEST_X86_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int64_t s64;
+
+#define BIT(n)			(1UL << (n))
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* Shared variables: every access is a real load or store. */
+#define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
+#define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#define atomic_inc(p)		__atomic_fetch_add((p), 1, __ATOMIC_SEQ_CST)
+#define atomic_add(p, v)	__atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+#define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define barrier()		asm volatile("" ::: "memory")
+
+#define MSR_APIC_BASE		0x1b
+#define MSR_TSC_DEADLINE	0x6e0
+#define MSR_GS_BASE		0xc0000101
+
+#define APIC_BASE_BSP		BIT(8)
+#define APIC_BASE_EXTD		BIT(10)
+#define APIC_BASE_EN		BIT(11)
+
+static inline void outb(u8 v, u16 port)
+{
+	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outw(u16 v, u16 port)
+{
+	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline void outl(u32 v, u16 port)
+{
+	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline u8 inb(u16 port)
+{
+	u8 v;
+
+	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u32 inl(u16 port)
+{
+	u32 v;
+
+	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+struct cpuid {
+	u32 a, b, c, d;
+};
+
+static inline struct cpuid cpuid(u32 leaf, u32 sub)
+{
+	struct cpuid r;
+
+	asm volatile("cpuid"
+		     : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
+		     : "a"(leaf), "c"(sub));
+	return r;
+}
+
+static inline bool cpu_has_x2apic(void)
+{
+	return cpuid(1, 0).c & BIT(21);
+}
+
+static inline bool cpu_has_tsc_deadline(void)
+{
+	return cpuid(1, 0).c & BIT(24);
+}
+
+static inline bool cpu_has_apic(void)
+{
+	return cpuid(1, 0).d & BIT(9);
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return lo | ((u64)hi << 32);
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
+		     : "memory");
+}
+
+/*
+ * The *_safe variants recover from an exception on the instruction (see
+ * the exception table in idt.c) and return its vector, 0 when none.
+ */
+int rdmsr_safe(u32 msr, u64 *v);
+int wrmsr_safe(u32 msr, u64 v);
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return lo | ((u64)hi << 32);
+}
+
+/* Ordered RDTSC: not executed before earlier instructions complete. */
+static inline u64 rdtsc_ordered(void)
+{
+	asm volatile("mfence; lfence" ::: "memory");
+	return rdtsc();
+}
+
+static inline u64 read_cr8(void)
+{
+	u64 v;
+
+	asm volatile("mov %%cr8, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr8(u64 v)
+{
+	asm volatile("mov %0, %%cr8" : : "r"(v) : "memory");
+}
+
+static inline void cli(void)
+{
+	asm volatile("cli" ::: "memory");
+}
+
+static inline void sti(void)
+{
+	asm volatile("sti" ::: "memory");
+}
+
+/* STI; NOP: opens the interrupt window for exactly one instruction. */
+static inline void sti_nop_cli(void)
+{
+	asm volatile("sti; nop; cli" ::: "memory");
+}
+
+static inline void safe_halt(void)
+{
+	asm volatile("sti; hlt" ::: "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" ::: "memory");
+}
+
+static inline u64 read_rflags(void)
+{
+	u64 f;
+
+	asm volatile("pushfq; pop %0" : "=r"(f));
+	return f;
+}
+
+#endif
