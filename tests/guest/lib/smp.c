@@ -44,6 +44,10 @@ void ap_main(u32 id, u32 cs)
 	void (*fn)(void *);
 
 	cpu_setup(c, id);
+	c->boot_svr = xapic_read(APIC_SVR);
+	c->boot_tpr = xapic_read(APIC_TPR);
+	c->boot_ldr = xapic_read(APIC_LDR);
+	c->boot_lvt0 = xapic_read(APIC_LVT0);
 	c->x2apic = (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD) != 0;
 	apic_setup_xapic();
 	c->start_cs = cs;
@@ -54,6 +58,8 @@ void ap_main(u32 id, u32 cs)
 	for (;;) {
 		fn = READ_ONCE(c->fn);
 		if (!fn) {
+			if (READ_ONCE(c->idle_irqs))
+				sti_nop_cli();
 			cpu_relax();
 			continue;
 		}

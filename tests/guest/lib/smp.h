@@ -24,6 +24,9 @@ struct cpu {
 	unsigned int starts;		/* times started by a SIPI */
 	unsigned int start_cs;		/* CS of the last start (vector << 8) */
 	int x2apic;			/* the APIC accessors use MSRs */
+	/* xAPIC registers as the AP found them, before its setup */
+	u32 boot_svr, boot_tpr, boot_ldr, boot_lvt0;
+	int idle_irqs;			/* idle with interrupt windows */
 	void (*fn)(void *arg);		/* work; NULL when idle */
 	void *arg;
 	/* exception recovery (idt.c) */
