@@ -32,7 +32,7 @@ void lib_main(u32 magic, u32 info)
 	/* No 8259 is needed; mask both in case one is there. */
 	outb(0xff, 0x21);
 	outb(0xff, 0xa1);
-	cpus[0].x2apic = (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD) != 0;
+	cpu_record_boot_state(&cpus[0]);
 	apic_setup_xapic();
 	smp_detect();
 	main();

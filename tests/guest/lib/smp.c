@@ -38,17 +38,26 @@ void cpu_clear_log(unsigned int idx)
 	WRITE_ONCE(c->nlog, 0);
 }
 
+void cpu_record_boot_state(struct cpu *c)
+{
+	c->x2apic = (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD) != 0;
+	c->boot_svr = apic_read(APIC_SVR);
+	c->boot_tpr = apic_read(APIC_TPR);
+	c->boot_ldr = apic_read(APIC_LDR);
+	c->boot_lvt0 = apic_read(APIC_LVT0);
+	c->boot_lvtt = apic_read(APIC_LVTT);
+	c->boot_tmict = apic_read(APIC_TMICT);
+	c->boot_isr = apic_highest_isr();
+	c->boot_irr = apic_highest_irr();
+}
+
 void ap_main(u32 id, u32 cs)
 {
 	struct cpu *c = &cpus[id];
 	void (*fn)(void *);
 
 	cpu_setup(c, id);
-	c->boot_svr = xapic_read(APIC_SVR);
-	c->boot_tpr = xapic_read(APIC_TPR);
-	c->boot_ldr = xapic_read(APIC_LDR);
-	c->boot_lvt0 = xapic_read(APIC_LVT0);
-	c->x2apic = (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD) != 0;
+	cpu_record_boot_state(c);
 	apic_setup_xapic();
 	c->start_cs = cs;
 	c->starts++;

@@ -25,7 +25,8 @@ struct cpu {
 	unsigned int start_cs;		/* CS of the last start (vector << 8) */
 	int x2apic;			/* the APIC accessors use MSRs */
 	/* xAPIC registers as the AP found them, before its setup */
-	u32 boot_svr, boot_tpr, boot_ldr, boot_lvt0;
+	u32 boot_svr, boot_tpr, boot_ldr, boot_lvt0, boot_lvtt, boot_tmict;
+	int boot_isr, boot_irr;		/* highest vector, -1 when none */
 	int idle_irqs;			/* idle with interrupt windows */
 	void (*fn)(void *arg);		/* work; NULL when idle */
 	void *arg;
@@ -65,6 +66,8 @@ static inline void spin_unlock(struct spinlock *l)
 	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
+/* Records the xAPIC state this CPU found at its start (boot_*). */
+void cpu_record_boot_state(struct cpu *c);
 /* Sets up CPU 0 (the BSP): per-CPU pointer, IDT. */
 void cpu_init_bsp(void);
 /* Reads the number of CPUs from fw_cfg (smp_ncpus()). */

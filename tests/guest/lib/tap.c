@@ -72,6 +72,17 @@ int tap_failures(void)
 	return failures;
 }
 
+int tap_tests(void)
+{
+	return tests;
+}
+
+void tap_resume(int t, int f)
+{
+	tests = t;
+	failures = f;
+}
+
 void guest_exit(int code)
 {
 	outl(code, DEBUG_EXIT_PORT);

@@ -19,6 +19,9 @@ void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool tap_eq(u64 got, u64 want, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int tap_failures(void);
+int tap_tests(void);
+/* Continues numbering after a reboot (seed000 keeps the counts in RAM). */
+void tap_resume(int tests, int failures);
 void __attribute__((noreturn)) tap_done(void);
 void __attribute__((noreturn)) tap_bail(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
