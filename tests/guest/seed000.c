@@ -56,13 +56,14 @@ static void make_stale(void)
 	apic_send_ipi(0, APIC_SH_SELF | VEC_LOW);
 }
 
-static void __attribute__((noreturn)) reboot(void)
+static void __noreturn reboot(void)
 {
 	rb->tests = tap_tests();
 	rb->failures = tap_failures();
 	rb->boots++;
+	/* The block is in memory before the reset. */
 	smp_mb();
-	outb(0x06, RESET_PORT);
+	port_out8(0x06, RESET_PORT);
 	quiet_wait();
 	tap_ok(false, "the machine reset through port 0xcf9");
 	tap_done();
@@ -173,7 +174,7 @@ static void restore_periodic(void)
 	make_stale();
 	before = regs_sum();
 	n = count(VEC_TIMER);
-	outb(1, TEST_PORT);
+	port_out8(1, TEST_PORT);
 	tap_eq(regs_sum(), before,
 	       "restore: TPR, LDR, DFR, SVR, LVTs, TMICT, TDCR, ISR, IRR unchanged");
 	tap_ok(apic_isr(VEC_INSVC), "restore: 0x%02x still in service",
@@ -210,7 +211,7 @@ static void restore_deadline(void)
 	apic_write(APIC_LVTT, APIC_TIMER_DEADLINE | VEC_TIMER);
 	d = rdtsc() + (QUIET_TSC << 2);
 	wrmsr(MSR_TSC_DEADLINE, d);
-	outb(1, TEST_PORT);
+	port_out8(1, TEST_PORT);
 	tap_eq(rdmsr(MSR_TSC_DEADLINE), d, "restore: deadline still armed");
 	sti();
 	wait_for(count(VEC_TIMER));
@@ -233,7 +234,7 @@ int main(void)
 	if (rb->boots == 1)
 		before_second_reboot();
 	rb->magic = 0;
-	if (inb(TEST_PORT) != 0x56) {
+	if (port_in8(TEST_PORT) != 0x56) {
 		tap_skip("no VMM test port 0xef (reads 0xff)",
 			 "restore in place with the periodic timer");
 		tap_skip("no VMM test port 0xef (reads 0xff)",

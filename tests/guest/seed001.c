@@ -3,7 +3,7 @@
  * seed 001, a level-triggered IOAPIC line storm: the line (pc-testdev)
  * stays high while the handler EOIs. First the handler lowers it after K
  * interrupts (remote IRR per the datasheet, exactly K interrupts, none
- * after); then, as in seed 001, only the main loop lowers it: the main
+ * after); then, as in seed 001, only the foreground loop lowers it: the main
  * loop must still make progress while the storm runs. Also masked and
  * edge-triggered pins.
  */
@@ -59,12 +59,12 @@ static void storm_lowered_by_handler(const char *what)
 	wait_for(READ_ONCE(taken) >= K);
 	quiet_wait();
 	cli();
-	tap_eq(READ_ONCE(taken), K, "%s: exactly %d interrupts, the handler lowering the line at the last",
+	tap_eq(READ_ONCE(taken), K, "%s: exactly %d interrupts, the last one lowers the line",
 	       what, K);
 	tap_eq(rirr_bad, 0, "%s: remote IRR set in every handler", what);
 	tap_eq(ioapic_redir_read(PIN) & IOAPIC_REMOTE_IRR, 0,
 	       "%s: remote IRR clear after the last EOI", what);
-	tap_diag("%s: main loop iterations during the storm: %llu", what,
+	tap_diag("%s: foreground loop iterations during the storm: %llu", what,
 		 (unsigned long long)(snap_last - snap_first));
 }
 
@@ -94,7 +94,7 @@ static void storm_lowered_by_main_loop(const char *what)
 	}
 	quiet_wait();
 	cli();
-	tap_ok(lowered, "%s: the main loop progressed %d iterations during the storm and lowered the line",
+	tap_ok(lowered, "%s: the loop ran %d iterations in the storm, lowered the line",
 	       what, PROGRESS);
 	tap_diag("%s: %u interrupts before the line dropped", what,
 		 READ_ONCE(taken));
@@ -176,13 +176,13 @@ int main(void)
 			 "storm with the IOAPIC EOI register");
 	}
 	use_ioapic_eoi = 0;
-	storm_lowered_by_main_loop("LAPIC EOI, main loop lowers");
+	storm_lowered_by_main_loop("LAPIC EOI, foreground loop lowers");
 	if (ver >= 0x20) {
 		use_ioapic_eoi = 1;
-		storm_lowered_by_main_loop("LAPIC and IOAPIC EOI, main loop lowers");
+		storm_lowered_by_main_loop("LAPIC and IOAPIC EOI, foreground loop lowers");
 	} else {
 		tap_skip("IOAPIC version 0x11 has no EOI register",
-			 "main loop lowers, IOAPIC EOI register");
+			 "foreground loop lowers, IOAPIC EOI register");
 	}
 	use_ioapic_eoi = 0;
 	masked_and_edge();

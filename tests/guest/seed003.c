@@ -81,12 +81,12 @@ int main(void)
 	apic_write(APIC_TDCR, 0xb);
 	for (i = 0; i < ROUNDS; i++)
 		bad += round_trip(false) ? 0 : 1;
-	tap_eq(bad, 0, "self-IPI device interrupt: DPC held at CR8 >= 2, taken at CR8 0 (%d rounds)",
+	tap_eq(bad, 0, "self-IPI device: DPC held at CR8 >= 2, taken at CR8 0 (%d rounds)",
 	       ROUNDS);
 	bad = 0;
 	for (i = 0; i < ROUNDS; i++)
 		bad += round_trip(true) ? 0 : 1;
-	tap_eq(bad, 0, "timer device interrupt: DPC held at CR8 >= 2, taken at CR8 0 (%d rounds)",
+	tap_eq(bad, 0, "timer device: DPC held at CR8 >= 2, taken at CR8 0 (%d rounds)",
 	       ROUNDS);
 	tap_eq(dpc_bad_cr8, 0, "no DPC ran with CR8 != 0");
 	tap_eq(dpc_phase_bad, 0,

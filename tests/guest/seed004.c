@@ -96,7 +96,9 @@ static void two_cpus(bool by_isr)
 {
 	unsigned int r;
 
-	wake_bad = order_bad = early_bad = 0;
+	wake_bad = 0;
+	order_bad = 0;
+	early_bad = 0;
 	for (r = 0; r < ROUNDS; r++) {
 		WRITE_ONCE(ready, 0);
 		on_cpu_async(1, target_round, (void *)(u64)by_isr);
@@ -115,7 +117,9 @@ static void one_cpu(bool by_isr)
 {
 	unsigned int r;
 
-	wake_bad = order_bad = early_bad = 0;
+	wake_bad = 0;
+	order_bad = 0;
+	early_bad = 0;
 	for (r = 0; r < ROUNDS; r++) {
 		cpu_clear_log(0);
 		if (by_isr) {

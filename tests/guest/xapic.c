@@ -8,13 +8,10 @@
  * implementations cannot re-enable it).
  */
 #include "guest.h"
+#include "xapic_modes.h"
 
 #define RELOC_BASE	0xfef00000UL
 #define VEC_ESR		0x42
-
-u32 mmio32_forms(u32 *r);
-void mmio64_forms(u64 base, u32 *r);
-void memset_stores(u64 base);
 
 static u32 lvr;
 

@@ -17,9 +17,9 @@ void con_putc(char c)
 {
 	unsigned int tries = 0;
 
-	while (!(inb(COM1_LSR) & LSR_THRE) && ++tries < 100000)
+	while (!(port_in8(COM1_LSR) & LSR_THRE) && ++tries < 100000)
 		cpu_relax();
-	outb(c, COM1);
+	port_out8(c, COM1);
 }
 
 struct sink {
@@ -165,8 +165,9 @@ int gvprintf(const char *fmt, va_list ap)
 	int free = 0;
 	bool nested = READ_ONCE(con_owner) == me;
 
-	while (!nested && !__atomic_compare_exchange_n(&con_owner, &free, me,
-			false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+	while (!nested &&
+	       !__atomic_compare_exchange_n(&con_owner, &free, me, false,
+					    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
 		free = 0;
 		cpu_relax();
 	}

@@ -11,10 +11,10 @@
 #include "x86.h"
 
 void con_putc(char c);
-int gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int gprintf(const char *fmt, ...) __printf(1, 2);
 int gvprintf(const char *fmt, va_list ap);
 int gvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int gsnprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__printf(3, 4);
 
 #endif

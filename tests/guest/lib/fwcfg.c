@@ -9,9 +9,9 @@ u64 fwcfg_read(u16 key, unsigned int len)
 	u64 v = 0;
 	unsigned int i;
 
-	outw(key, FW_CFG_SEL);
+	port_out16(key, FW_CFG_SEL);
 	for (i = 0; i < len && i < 8; i++)
-		v |= (u64)inb(FW_CFG_DATA) << (8 * i);
+		v |= (u64)port_in8(FW_CFG_DATA) << (8 * i);
 	return v;
 }
 

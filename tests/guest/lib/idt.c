@@ -3,6 +3,7 @@
 #include "apic.h"
 #include "idt.h"
 #include "smp.h"
+#include "symbols.h"
 #include "tap.h"
 
 struct idt_gate {
@@ -13,17 +14,9 @@ struct idt_gate {
 	u16 off1;
 	u32 off2;
 	u32 zero;
-} __attribute__((packed));
+} __packed;
 
-struct ex_entry {
-	u64 from;
-	u64 to;
-};
-
-extern char isr_stubs[];
-extern struct ex_entry __ex_table_start[], __ex_table_end[];
-
-static struct idt_gate idt[256] __attribute__((aligned(16)));
+static struct idt_gate idt[256] __aligned(16);
 static irq_handler_t handlers[256];
 
 void idt_init(void)
@@ -48,7 +41,7 @@ void idt_load(void)
 	struct {
 		u16 limit;
 		u64 base;
-	} __attribute__((packed)) d = { sizeof(idt) - 1, (u64)idt };
+	} __packed d = { sizeof(idt) - 1, (u64)idt };
 
 	asm volatile("lidt %0" : : "m"(d));
 }
@@ -91,7 +84,6 @@ static bool recover(struct cpu *c, struct frame *f)
 	return false;
 }
 
-void idt_dispatch(struct frame *f);
 void idt_dispatch(struct frame *f)
 {
 	struct cpu *c = this_cpu();

@@ -59,5 +59,5 @@ bool ioapic_eoi(u8 vector)
 
 void set_irq_line(unsigned int pin, int level)
 {
-	outb(level ? 1 : 0, PC_TESTDEV_IRQ + pin);
+	port_out8(level ? 1 : 0, PC_TESTDEV_IRQ + pin);
 }

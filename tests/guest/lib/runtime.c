@@ -1,13 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* From the entry code to main(). */
 #include "guest.h"
+#include "symbols.h"
 
 #define MB_BOOT_MAGIC	0x2badb002
 #define MB_INFO_CMDLINE	BIT(2)
-
-extern u32 mb_magic, mb_info;
-
-void lib_main(u32 magic, u32 info);
 
 bool guest_multiboot_ok(void)
 {
@@ -30,8 +27,8 @@ void lib_main(u32 magic, u32 info)
 	(void)info;
 	cpu_init_bsp();
 	/* No 8259 is needed; mask both in case one is there. */
-	outb(0xff, 0x21);
-	outb(0xff, 0xa1);
+	port_out8(0xff, 0x21);
+	port_out8(0xff, 0xa1);
 	cpu_record_boot_state(&cpus[0]);
 	apic_setup_xapic();
 	smp_detect();

@@ -4,13 +4,10 @@
 #include "fwcfg.h"
 #include "idt.h"
 #include "smp.h"
+#include "symbols.h"
 
 struct cpu cpus[MAX_CPUS];
 static int ncpus = 1;
-
-extern char tramp_start[], tramp_end[];
-
-void ap_main(u32 id, u32 cs);
 
 static void cpu_setup(struct cpu *c, unsigned int idx)
 {
@@ -54,7 +51,7 @@ void cpu_record_boot_state(struct cpu *c)
 void ap_main(u32 id, u32 cs)
 {
 	struct cpu *c = &cpus[id];
-	void (*fn)(void *);
+	cpu_fn_t fn;
 
 	cpu_setup(c, id);
 	cpu_record_boot_state(c);
@@ -62,6 +59,7 @@ void ap_main(u32 id, u32 cs)
 	c->start_cs = cs;
 	c->starts++;
 	WRITE_ONCE(c->fn, NULL);
+	/* The start-up state above is visible before "online". */
 	smp_mb();
 	WRITE_ONCE(c->online, 1);
 	for (;;) {
@@ -72,8 +70,10 @@ void ap_main(u32 id, u32 cs)
 			cpu_relax();
 			continue;
 		}
+		/* Pairs with on_cpu_async(): arg was stored before fn. */
 		smp_mb();
 		fn(c->arg);
+		/* The work's stores are visible before "done". */
 		smp_mb();
 		WRITE_ONCE(c->fn, NULL);
 	}
@@ -86,6 +86,7 @@ void smp_copy_trampoline(u32 base)
 
 	for (src = tramp_start; src < tramp_end; src++)
 		*dst++ = *src;
+	/* The code is in memory before any SIPI points a CPU at it. */
 	smp_mb();
 }
 
@@ -134,12 +135,13 @@ int smp_init(void)
 	return smp_online();
 }
 
-void on_cpu_async(unsigned int idx, void (*fn)(void *), void *arg)
+void on_cpu_async(unsigned int idx, cpu_fn_t fn, void *arg)
 {
 	struct cpu *c = &cpus[idx];
 
 	wait_for(!READ_ONCE(c->fn));
 	c->arg = arg;
+	/* arg before fn: the AP reads fn first, then arg. */
 	smp_mb();
 	WRITE_ONCE(c->fn, fn);
 }
@@ -149,7 +151,7 @@ bool cpu_wait(unsigned int idx)
 	return wait_for(!READ_ONCE(cpus[idx].fn));
 }
 
-void on_cpu(unsigned int idx, void (*fn)(void *), void *arg)
+void on_cpu(unsigned int idx, cpu_fn_t fn, void *arg)
 {
 	if (idx == this_cpu()->idx) {
 		fn(arg);

@@ -80,8 +80,10 @@ int smp_online(void);
 /* Waits until CPU @idx reports online (after a start); false on timeout. */
 bool cpu_wait_online(unsigned int idx);
 
-void on_cpu(unsigned int idx, void (*fn)(void *), void *arg);
-void on_cpu_async(unsigned int idx, void (*fn)(void *), void *arg);
+typedef void (*cpu_fn_t)(void *arg);
+
+void on_cpu(unsigned int idx, cpu_fn_t fn, void *arg);
+void on_cpu_async(unsigned int idx, cpu_fn_t fn, void *arg);
 /* Waits until CPU @idx finished its work; false on timeout. */
 bool cpu_wait(unsigned int idx);
 
@@ -91,16 +93,22 @@ void smp_copy_trampoline(u32 base);
 void cpu_clear_log(unsigned int idx);
 
 /* Bounded waits: long enough never to fail a correct implementation. */
-#define TIMEOUT_TSC	(1ULL << 36)
+#define TIMEOUT_TSC	BIT_ULL(36)
 /* A quiet window: "nothing more arrives" is checked over this long. */
-#define QUIET_TSC	(1ULL << 27)
+#define QUIET_TSC	BIT_ULL(27)
 
 #define wait_for(cond)						\
 ({								\
 	u64 __start = rdtsc();					\
-	while (!(cond) && rdtsc() - __start < TIMEOUT_TSC)	\
+	bool __done;						\
+								\
+	for (;;) {						\
+		__done = (cond);				\
+		if (__done || rdtsc() - __start >= TIMEOUT_TSC)	\
+			break;					\
 		cpu_relax();					\
-	(cond);							\
+	}							\
+	__done;							\
 })
 
 /* Spins for the quiet window with interrupts as they are. */

@@ -85,7 +85,7 @@ void tap_resume(int t, int f)
 
 void guest_exit(int code)
 {
-	outl(code, DEBUG_EXIT_PORT);
+	port_out32(code, DEBUG_EXIT_PORT);
 	for (;;)
 		asm volatile("cli; hlt");
 }

@@ -11,22 +11,22 @@
 #include "x86.h"
 
 bool tap_ok(bool cond, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__printf(2, 3);
 void tap_skip(const char *reason, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+	__printf(2, 3);
+void tap_diag(const char *fmt, ...) __printf(1, 2);
 /* Equality with both values in a diagnostic when they differ. */
 bool tap_eq(u64 got, u64 want, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__printf(3, 4);
 int tap_failures(void);
 int tap_tests(void);
 /* Continues numbering after a reboot (seed000 keeps the counts in RAM). */
 void tap_resume(int tests, int failures);
-void __attribute__((noreturn)) tap_done(void);
-void __attribute__((noreturn)) tap_bail(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+void __noreturn tap_done(void);
+void __noreturn tap_bail(const char *fmt, ...)
+	__printf(1, 2);
 
 /* Port 0xf4 (isa-debug-exit): status (code << 1) | 1; halts if absent. */
-void __attribute__((noreturn)) guest_exit(int code);
+void __noreturn guest_exit(int code);
 
 #endif

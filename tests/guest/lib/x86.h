@@ -9,15 +9,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int64_t s64;
+typedef unsigned char u8;
+typedef unsigned short u16;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef long long s64;
+
+/* __printf(), __noreturn, __packed, __aligned() come from the Makefile. */
 
 #define BIT(n)			(1UL << (n))
+#define BIT_ULL(n)		(1ULL << (n))
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 
 /* Shared variables: every access is a real load or store. */
@@ -25,8 +27,8 @@ typedef int64_t s64;
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define atomic_inc(p)		__atomic_fetch_add((p), 1, __ATOMIC_SEQ_CST)
 #define atomic_add(p, v)	__atomic_fetch_add((p), (v), __ATOMIC_SEQ_CST)
+/* A full memory barrier (MFENCE), as the kernel's smp_mb(). */
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define barrier()		asm volatile("" ::: "memory")
 
 #define MSR_APIC_BASE		0x1b
 #define MSR_TSC_DEADLINE	0x6e0
@@ -36,34 +38,34 @@ typedef int64_t s64;
 #define APIC_BASE_EXTD		BIT(10)
 #define APIC_BASE_EN		BIT(11)
 
-static inline void outb(u8 v, u16 port)
+static inline void port_out8(u8 v, u16 port)
 {
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+	asm volatile("outb %b0, %w1" : : "a"(v), "Nd"(port));
 }
 
-static inline void outw(u16 v, u16 port)
+static inline void port_out16(u16 v, u16 port)
 {
-	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+	asm volatile("outw %w0, %w1" : : "a"(v), "Nd"(port));
 }
 
-static inline void outl(u32 v, u16 port)
+static inline void port_out32(u32 v, u16 port)
 {
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+	asm volatile("outl %k0, %w1" : : "a"(v), "Nd"(port));
 }
 
-static inline u8 inb(u16 port)
+static inline u8 port_in8(u16 port)
 {
 	u8 v;
 
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	asm volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
 	return v;
 }
 
-static inline u32 inl(u16 port)
+static inline u32 port_in32(u16 port)
 {
 	u32 v;
 
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	asm volatile("inl %w1, %k0" : "=a"(v) : "Nd"(port));
 	return v;
 }
 
