@@ -38,6 +38,7 @@
 #ifndef _VLAPIC_EMUL_H
 #define _VLAPIC_EMUL_H
 
+#include <linux/bits.h>
 #include <linux/types.h>
 
 #define EMUL_MAX_INSN_LEN	15
@@ -117,11 +118,11 @@ enum emul_mode emul_cpu_mode(const struct emul_cpu *cpu);
 /* --- guest page-table walk -------------------------------------------- */
 
 /* Access kinds: page-fault error code bits (SDM vol. 3 "Page-Fault ..."). */
-#define EMUL_PF_PRESENT		(1U << 0)
-#define EMUL_PF_WRITE		(1U << 1)
-#define EMUL_PF_USER		(1U << 2)
-#define EMUL_PF_RSVD		(1U << 3)
-#define EMUL_PF_FETCH		(1U << 4)
+#define EMUL_PF_PRESENT		BIT(0)
+#define EMUL_PF_WRITE		BIT(1)
+#define EMUL_PF_USER		BIT(2)
+#define EMUL_PF_RSVD		BIT(3)
+#define EMUL_PF_FETCH		BIT(4)
 
 /**
  * struct emul_fault - an exception the guest must receive instead.
