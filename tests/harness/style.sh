@@ -8,7 +8,7 @@
 ensure_linux_source
 checkpatch="$(linux_source_dir)/scripts/checkpatch.pl"
 cd "$ROOT"
-mapfile -t files < <(find lapic ioapic vmx svm vm include tests tools \
+mapfile -t files < <(find lapic ioapic vmx svm vm emul include tests tools \
 	-name '*.[chS]' -not -path '*/build/*' 2>/dev/null | sort)
 
 bad=0
