@@ -590,9 +590,10 @@ static int run_emulate(struct vlapic_vcpu_run *vcpu, const struct emul_insn *giv
 		if (ret < 0)
 			return vlapic_run_emulation_failure(vcpu, NULL, 0);
 		vlapic_run_emul_cpu(vcpu, &cpu);
-		ret = emul_decode(bytes, len, emul_cpu_mode(&cpu), &insn);
+		ret = emul_decode(bytes, len, emul_cpu_mode(&cpu), &insn,
+				  &fault);
 		if (ret == EMUL_FAULT) {
-			vlapic_run_queue_exception(vcpu, X86_TRAP_GP, true, 0);
+			vlapic_run_queue_fault(vcpu, &fault);
 			return 1;
 		}
 		if (ret != EMUL_OK)

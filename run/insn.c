@@ -16,6 +16,9 @@
  */
 
 #include <linux/errno.h>
+#include <linux/string.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
 
 #include <vlapic/emul.h>
 #include <vlapic/export.h>
@@ -115,7 +118,15 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_insn_exit_decode);
  */
 void vlapic_run_emul_cpu(struct vlapic_vcpu_run *vcpu, struct emul_cpu *cpu)
 {
+	memset(cpu, 0, sizeof(*cpu));
 	vcpu->vm->ops->get_cpu_state(vcpu, cpu);
+	/*
+	 * The CPU walks the guest's tables itself with its own address width
+	 * and page sizes, whatever CPUID tells the guest: the emulator's walk
+	 * must find the same reserved bits.
+	 */
+	cpu->maxphyaddr = boot_cpu_data.x86_phys_bits;
+	cpu->gbpages = boot_cpu_has(X86_FEATURE_GBPAGES);
 	memcpy(cpu->gpr, vcpu->gpr, sizeof(cpu->gpr));
 	cpu->rip = vcpu->rip;
 	cpu->rflags = vcpu->rflags;

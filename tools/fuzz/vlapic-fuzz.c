@@ -984,7 +984,6 @@ static void op_close(struct fuzz_thread *t)
 	}
 }
 
-
 /* --- run VMs ---------------------------------------------------------- */
 
 /*
@@ -1139,7 +1138,10 @@ static void op_run_state(struct fuzz_thread *t, struct run_slot *r, int fd)
 	if (do_ioctl(t, fd, I_GET_SREGS, &s) == 0) {
 		flat_seg(&s.cs, 8, 0xb);
 		flat_seg(&s.ds, 16, 3);
-		s.es = s.ss = s.fs = s.gs = s.ds;
+		s.es = s.ds;
+		s.ss = s.ds;
+		s.fs = s.ds;
+		s.gs = s.ds;
 		s.cr0 = 0x11;
 		s.cr4 = 0;
 		s.efer = 0;
@@ -1381,7 +1383,8 @@ static void run_thread_setup(struct fuzz_thread *t)
 	};
 
 	t->rs.vm = -1;
-	t->rs.vcpu[0] = t->rs.vcpu[1] = -1;
+	t->rs.vcpu[0] = -1;
+	t->rs.vcpu[1] = -1;
 	if (!run_cap || opt_lockstep)
 		return;
 	sev._sigev_un._tid = gettid();
