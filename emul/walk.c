@@ -254,12 +254,20 @@ static int walk64(struct walk *w, int level, u64 table, u64 *gpa,
 	return EMUL_ERROR;	/* not reached: level 1 is a leaf */
 }
 
-/* PAE paging: the PDPTE (bits 31:30 of the address) selects a directory. */
+/*
+ * PAE paging: the PDPTE (bits 31:30 of the address) selects a directory.
+ *
+ * Reserved here: bits 63:M and 2:1. The SDM also reserves 8:5, but an
+ * Intel CPU checks a PDPTE when CR3 is loaded (MOV to CR3 #GPs), so a
+ * PDPTE in use never has them; AMD's and QEMU's SVM walk PDPTEs like the
+ * other levels and set the accessed bit (5) in them. The emulator runs
+ * after the CPU translated the same address: it must not fault where the
+ * CPU did not.
+ */
 static int walk_pae(struct walk *w, u64 *gpa, struct emul_fault *fault)
 {
 	const struct emul_cpu *cpu = w->cpu;
-	u64 rsvd = GENMASK_ULL(63, maxphyaddr(cpu)) | GENMASK_ULL(8, 5) |
-		   GENMASK_ULL(2, 1);
+	u64 rsvd = GENMASK_ULL(63, maxphyaddr(cpu)) | GENMASK_ULL(2, 1);
 	u64 pdpte;
 	int ret;
 
