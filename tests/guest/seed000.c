@@ -47,6 +47,20 @@ static unsigned int count(unsigned int vec)
 }
 
 /* Puts VEC_INSVC in service and leaves VEC_PEND, VEC_LOW pending. */
+/* The @n-th vector CPU 0 took since its log was cleared, skipping @skip. */
+static int log_without(u8 skip, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < cpus[0].nlog; i++) {
+		if (cpus[0].log[i] == skip)
+			continue;
+		if (!n--)
+			return cpus[0].log[i];
+	}
+	return -1;
+}
+
 static void make_stale(void)
 {
 	set_handler(VEC_INSVC, no_eoi);
@@ -191,8 +205,9 @@ static void restore_periodic(void)
 	sti();
 	wait_for(count(VEC_LOW));
 	cli();
-	tap_ok(cpus[0].nlog >= 2 && cpus[0].log[0] == VEC_PEND &&
-	       cpus[0].log[1] == VEC_LOW,
+	/* A tick that fired before TMICT = 0 may come first: class 0xd. */
+	tap_ok(log_without(VEC_TIMER, 0) == VEC_PEND &&
+	       log_without(VEC_TIMER, 1) == VEC_LOW,
 	       "restore: after the EOI, 0x%02x then 0x%02x delivered",
 	       VEC_PEND, VEC_LOW);
 	apic_write(APIC_LDR, 0);
