@@ -44,6 +44,10 @@ void vlapic_check_kvm_layouts(void)
 	BUILD_BUG_ON(VLAPIC_MSR_EXIT_REASON_UNKNOWN !=
 		     KVM_MSR_EXIT_REASON_UNKNOWN);
 
+	SAME_SIZE(vlapic_extint, kvm_interrupt);
+	SAME_FIELD(vlapic_extint, kvm_interrupt, irq);
+	BUILD_BUG_ON(_IOC_NR(VLAPIC_INTERRUPT) != _IOC_NR(KVM_INTERRUPT));
+
 	SAME_SIZE(vlapic_regs, kvm_regs);
 	SAME_FIELD(vlapic_regs, kvm_regs, rax);
 	SAME_FIELD(vlapic_regs, kvm_regs, r15);

@@ -233,8 +233,26 @@ int vlapic_vcpu_run(struct vlapic_vcpu_run *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 
 	run->if_flag = !!(vcpu->rflags & X86_EFLAGS_IF);
-	run->ready_for_interrupt_injection = 0;
+	run->ready_for_interrupt_injection = vcpu->extint_vector < 0;
 	run->cr8 = vlapic_get_cr8(vcpu->vlapic);
 	vlapic_msr_read(vcpu->vlapic, VLAPIC_MSR_APIC_BASE, &run->apic_base);
 	return ret;
+}
+
+/**
+ * vlapic_run_interrupt() - VLAPIC_INTERRUPT: the 8259's next vector.
+ * @vcpu: the vCPU (its mutex held).
+ * @irq: the vector.
+ *
+ * Return: 0; -EINVAL for a vector above 255; -EEXIST while the previous
+ * one waits for its ExtINT.
+ */
+int vlapic_run_interrupt(struct vlapic_vcpu_run *vcpu, u32 irq)
+{
+	if (irq > 255)
+		return -EINVAL;
+	if (vcpu->extint_vector >= 0)
+		return -EEXIST;
+	vcpu->extint_vector = irq;
+	return 0;
 }

@@ -46,6 +46,7 @@ extern const struct vm_operations_struct vlapic_vcpu_run_vm_ops;
 
 /* run/run.c */
 int vlapic_vcpu_run(struct vlapic_vcpu_run *vcpu);
+int vlapic_run_interrupt(struct vlapic_vcpu_run *vcpu, u32 irq);
 void vlapic_run_kick(struct vlapic_vcpu_run *vcpu);
 
 /* run/regs.c */

@@ -212,7 +212,14 @@ static void svm_inject_events(struct svm_vcpu *svm)
 		g.reinject_vector = vcpu->pending_irq;
 		vcpu->pending_irq = -1;
 	}
+	/* An ExtINT needs the VMM's 8259 vector (VLAPIC_INTERRUPT). */
+	g.extint = vcpu->extint_vector >= 0 &&
+		   (vlapic_pending_events(vcpu->vlapic) & VLAPIC_EVENT_EXTINT);
+	g.extint_vector = g.extint ? vcpu->extint_vector : 0;
 	vector = svm_vlapic_prepare_entry(vcpu->vlapic, &g, &f);
+	if (g.extint &&
+	    !(vlapic_pending_events(vcpu->vlapic) & VLAPIC_EVENT_EXTINT))
+		vcpu->extint_vector = -1;	/* taken, in EVENTINJ */
 	if (vector >= 0 && !g.reinject)
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_INJECTED_INTR);
 	if (event)

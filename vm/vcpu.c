@@ -248,6 +248,7 @@ static long vcpu_run_ioctl(struct vlapic_vcpu_run *run, unsigned int ioctl,
 			   void __user *argp)
 {
 	struct vlapic_sregs *sregs;
+	struct vlapic_extint extint;
 	struct vlapic_regs regs;
 	long ret;
 
@@ -286,6 +287,10 @@ static long vcpu_run_ioctl(struct vlapic_vcpu_run *run, unsigned int ioctl,
 		return vlapic_run_set_cpuid(run, argp);
 	case VLAPIC_GET_CPUID2:
 		return vlapic_run_get_cpuid(run, argp);
+	case VLAPIC_INTERRUPT:
+		if (copy_from_user(&extint, argp, sizeof(extint)))
+			return -EFAULT;
+		return vlapic_run_interrupt(run, extint.irq);
 	default:
 		return -ENOTTY;
 	}
@@ -303,6 +308,7 @@ static bool vcpu_is_run_ioctl(unsigned int ioctl)
 	case VLAPIC_SET_MSRS:
 	case VLAPIC_SET_CPUID2:
 	case VLAPIC_GET_CPUID2:
+	case VLAPIC_INTERRUPT:
 		return true;
 	default:
 		return false;

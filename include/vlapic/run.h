@@ -236,6 +236,8 @@ enum vlapic_run_stat {
  * @exc: the exception queued for the next entry.
  * @pending_irq: an external interrupt acknowledged but not delivered
  *	(EXITINTINFO, or SET_SREGS' interrupt_bitmap); -1 if none.
+ * @extint_vector: the VMM's 8259 vector for the next ExtINT
+ *	(VLAPIC_INTERRUPT); -1 if none.
  * @nmi_masked: an NMI was delivered and its handler's IRET not yet seen.
  * @nmi_injected: the NMI of the last entry may still be in EXITINTINFO.
  * @halted: the vCPU executed HLT and waits for an event.
@@ -279,6 +281,7 @@ struct vlapic_vcpu_run {
 	u64 rflags;
 	struct vlapic_exception exc;
 	int pending_irq;
+	int extint_vector;
 	bool nmi_masked;
 	bool nmi_injected;
 	bool halted;

@@ -65,7 +65,7 @@ enum fuzz_ioc {
 	I_INJECT_BATCH, I_VM_STATS, I_GET_LAPIC, I_SET_LAPIC, I_REG_ACCESS,
 	I_WAIT, I_GET_INTERRUPT, I_SET_LINT, I_VCPU_STATS, I_IOAPIC_ACCESS,
 	I_SET_MEMORY, I_RUN, I_GET_REGS, I_SET_REGS, I_GET_SREGS, I_SET_SREGS,
-	I_GET_MSRS, I_SET_MSRS, I_SET_CPUID, I_GET_CPUID, I_NR
+	I_GET_MSRS, I_SET_MSRS, I_SET_CPUID, I_GET_CPUID, I_INTERRUPT, I_NR
 };
 
 static const char *const ioc_names[I_NR] = {
@@ -75,7 +75,7 @@ static const char *const ioc_names[I_NR] = {
 	"SET_LAPIC", "REG_ACCESS", "WAIT", "GET_INTERRUPT", "SET_LINT",
 	"GET_VCPU_STATS", "IOAPIC_ACCESS", "SET_USER_MEMORY_REGION", "RUN",
 	"GET_REGS", "SET_REGS", "GET_SREGS", "SET_SREGS", "GET_MSRS",
-	"SET_MSRS", "SET_CPUID2", "GET_CPUID2",
+	"SET_MSRS", "SET_CPUID2", "GET_CPUID2", "INTERRUPT",
 };
 
 static const unsigned long ioc_cmds[I_NR] = {
@@ -88,12 +88,14 @@ static const unsigned long ioc_cmds[I_NR] = {
 	VLAPIC_IOAPIC_ACCESS, VLAPIC_SET_USER_MEMORY_REGION, VLAPIC_RUN,
 	VLAPIC_GET_REGS, VLAPIC_SET_REGS, VLAPIC_GET_SREGS, VLAPIC_SET_SREGS,
 	VLAPIC_GET_MSRS, VLAPIC_SET_MSRS, VLAPIC_SET_CPUID2, VLAPIC_GET_CPUID2,
+	VLAPIC_INTERRUPT,
 };
 
 /* Pointer-taking ioctls of a run VM's vCPU. */
 static const int run_ptr_iocs[] = {
 	I_GET_REGS, I_SET_REGS, I_GET_SREGS, I_SET_SREGS, I_GET_MSRS,
 	I_SET_MSRS, I_SET_CPUID, I_GET_CPUID, I_GET_LAPIC, I_SET_LAPIC,
+	I_INTERRUPT,
 };
 
 /* Pointer-taking ioctls of each fd kind, for the bad-pointer checks. */
@@ -1329,11 +1331,20 @@ static void op_run(struct fuzz_thread *t)
 			};
 
 			do_ioctl(t, r->vm, I_SIGNAL_MSI, &msi);
-		} else {
+		} else if (chance(t, 50)) {
 			struct vlapic_irq_line l = { .gsi = rn(t, 24),
 						     .level = rn(t, 2) };
 
 			do_ioctl(t, r->vm, I_IRQ_LINE, &l);
+		} else {
+			/* An 8259's vector, and LINT0 as its INTR line. */
+			struct vlapic_extint e = {
+				.irq = chance(t, 90) ? rn(t, 256) : rnd(t),
+			};
+			struct vlapic_lint l = { .pin = 0, .level = rn(t, 2) };
+
+			do_ioctl(t, fd, I_INTERRUPT, &e);
+			do_ioctl(t, fd, I_SET_LINT, &l);
 		}
 		break;
 	case 6:

@@ -317,6 +317,69 @@ static void test_timer(void)
 	rvm_destroy(&r);
 }
 
+/* A 32-bit interrupt gate for @vector at IDT_GPA: selector 8, DPL 0. */
+static void set_gate(struct rvm *r, unsigned int vector, uint32_t handler)
+{
+	uint64_t gate = (handler & 0xffff) | (0x08ULL << 16) |
+			(0x8eULL << 40) | ((uint64_t)(handler >> 16) << 48);
+
+	memcpy(r->mem + IDT_GPA + vector * 8, &gate, 8);
+}
+
+/* Vector @v in the IRR/ISR/TMR block at @base of a saved state. */
+static bool vec_in(const struct vlapic_lapic_state *st, unsigned int base,
+		   unsigned int v)
+{
+	uint32_t w;
+
+	memcpy(&w, &st->regs[base + 0x10 * (v / 32)], 4);
+	return w & (1U << (v % 32));
+}
+
+/*
+ * ExtINT from a VMM's own 8259: LINT0 (ExtINT mode) raised with
+ * SET_LINT, the vector given with VLAPIC_INTERRUPT; injected whatever
+ * TPR says, never through IRR/ISR.
+ */
+static void test_extint(void)
+{
+	struct vlapic_extint e = { .irq = 0x30 };
+	struct vlapic_lint l = { .pin = 0, .level = 1 };
+	struct vlapic_lapic_state st;
+	struct rvm r;
+	int ret;
+
+	rvm_create(&r, 1, true);
+	load(&r, CODE_GPA, g_extint_start, g_extint_end);
+	set_gate(&r, 0x30, CODE_GPA + (g_extint_handler - g_extint_start));
+	vcpu_pm32(&r, 0, CODE_GPA);
+	ret = run_once(&r, 0);
+	tap_ok(is_io(&r, 0, ret, 0x84, VLAPIC_EXIT_IO_OUT) &&
+	       r.run[0]->ready_for_interrupt_injection,
+	       "ExtINT guest ready; ready_for_interrupt_injection set");
+	tap_ok(ioctl(r.vcpu[0], VLAPIC_INTERRUPT, &e) == 0,
+	       "VLAPIC_INTERRUPT 0x30");
+	tap_ok(ioctl(r.vcpu[0], VLAPIC_INTERRUPT, &e) == -1 && errno == EEXIST,
+	       "a second one while it waits: -EEXIST");
+	e.irq = 256;
+	tap_ok(ioctl(r.vcpu[0], VLAPIC_INTERRUPT, &e) == -1 && errno == EINVAL,
+	       "vector 256: -EINVAL");
+	tap_eq(ioctl(r.vcpu[0], VLAPIC_SET_LINT, &l), 0, "LINT0 raised");
+	ret = run_once(&r, 0);
+	tap_ok(is_io(&r, 0, ret, 0x85, VLAPIC_EXIT_IO_OUT) &&
+	       io_data(&r, 0) == 0x30,
+	       "the 8259's vector 0x30 reached the guest at TPR 0xf0");
+	ioctl(r.vcpu[0], VLAPIC_GET_LAPIC, &st);
+	tap_ok(!vec_in(&st, LAPIC_ISR, 0x30) && !vec_in(&st, LAPIC_IRR, 0x30),
+	       "ExtINT vector neither in ISR nor in IRR");
+	ret = run_once(&r, 0);
+	tap_ok(is_io(&r, 0, ret, 0x86, VLAPIC_EXIT_IO_OUT) &&
+	       r.run[0]->ready_for_interrupt_injection,
+	       "the guest went on; a new vector may be given");
+	tap_eq(stat_of(&r, 0, VLAPIC_VCPU_STAT_EXTINT), 1, "one ExtINT counted");
+	rvm_destroy(&r);
+}
+
 struct ap_arg {
 	struct rvm *r;
 	int ret;
@@ -529,6 +592,7 @@ int main(void)
 	test_exits();
 	test_timer();
 	test_smp();
+	test_extint();
 	test_bad_input();
 	test_close_while_running();
 	test_overcommit();

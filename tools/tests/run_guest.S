@@ -83,6 +83,37 @@ g_timer_handler:
 	iret
 g_timer_end:
 
+/*
+ * ExtINT: LVT0 in ExtINT mode, TPR 0xf0 (an ExtINT ignores it), OUT 0x84
+ * (the host then raises LINT0 and gives the 8259's vector 0x30), STI;
+ * HLT until the handler ran, OUT 0x86. Vector 0x30's handler (g_extint_
+ * handler) reports with OUT 0x85 and IRETs: no EOI for an ExtINT.
+ */
+	.globl g_extint_start, g_extint_end, g_extint_handler
+g_extint_start:
+	sub	$8, %esp
+	movw	$0x7ff, (%esp)
+	movl	$0x800, 2(%esp)
+	lidt	(%esp)
+	movl	$0x1ff, 0xfee000f0	/* SVR: enabled */
+	movl	$0x700, 0xfee00350	/* LVT0: ExtINT, unmasked */
+	movl	$0xf0, 0xfee00080	/* TPR 0xf0 */
+	out	%al, $0x84
+	sti
+1:	hlt
+	cmpl	$0, %ecx
+	je	1b
+	out	%al, $0x86
+	cli
+2:	hlt
+	jmp	2b
+g_extint_handler:
+	mov	$0x30, %al
+	out	%al, $0x85
+	inc	%ecx
+	iret
+g_extint_end:
+
 /* SMP: the BSP starts APIC ID 1 with INIT and SIPI vector 2 (0x2000). */
 	.globl g_bsp_start, g_bsp_end
 g_bsp_start:

@@ -353,6 +353,8 @@ struct vlapic_vm_stats {
  * VLAPIC_GET_MSRS / SET_MSRS	struct vlapic_msrs; returns how many
  *				entries were processed
  * VLAPIC_SET_CPUID2 / GET_CPUID2 struct vlapic_cpuid2
+ * VLAPIC_INTERRUPT		struct vlapic_extint: the vector the VMM's 8259
+ *				answers to the next ExtINT acknowledge
  */
 #define VLAPIC_RUN		_IO(VLAPICIO, 0x80)
 #define VLAPIC_GET_REGS		_IOR(VLAPICIO, 0x81, struct vlapic_regs)
@@ -363,6 +365,7 @@ struct vlapic_vm_stats {
 #define VLAPIC_SET_MSRS		_IOW(VLAPICIO, 0x89, struct vlapic_msrs)
 #define VLAPIC_SET_CPUID2	_IOW(VLAPICIO, 0x90, struct vlapic_cpuid2)
 #define VLAPIC_GET_CPUID2	_IOWR(VLAPICIO, 0x91, struct vlapic_cpuid2)
+#define VLAPIC_INTERRUPT	_IOW(VLAPICIO, 0x86, struct vlapic_extint)
 
 /*
  * struct vlapic_reg_access
@@ -655,6 +658,18 @@ struct vlapic_enable_cap {
 	__u8 pad[64];
 };
 
+/*
+ * struct vlapic_extint - VLAPIC_INTERRUPT (struct kvm_interrupt).
+ * @irq: the vector, 0-255, that a VMM's own 8259 gives to the next
+ *	interrupt acknowledge. The vLAPIC signals the ExtINT itself (LVT0 in
+ *	ExtINT mode, driven by VLAPIC_SET_LINT); the run loop injects this
+ *	vector when the guest can take it, whatever TPR and PPR say, and
+ *	forgets it then. -EEXIST while one is still waiting.
+ */
+struct vlapic_extint {
+	__u32 irq;
+};
+
 /* VLAPIC_CAP_X86_USER_SPACE_MSR: args[0], which RDMSR/WRMSR exit. */
 #define VLAPIC_MSR_EXIT_REASON_INVAL	(1U << 0)
 #define VLAPIC_MSR_EXIT_REASON_UNKNOWN	(1U << 1)
@@ -776,7 +791,7 @@ struct vlapic_run {
 	__u8 padding1[6];
 	/* out */
 	__u32 exit_reason;
-	__u8 ready_for_interrupt_injection;
+	__u8 ready_for_interrupt_injection;	/* VLAPIC_INTERRUPT accepted */
 	__u8 if_flag;
 	__u16 flags;
 	/* out: TPR[7:4] and IA32_APIC_BASE at the exit */
