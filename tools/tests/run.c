@@ -22,7 +22,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -418,9 +417,17 @@ static void test_smp(void)
 	rvm_destroy(&r);
 }
 
-static void on_alarm(int sig)
+static void on_signal(int sig)
 {
 	(void)sig;
+}
+
+/* Signal the thread at @arg (SIGUSR1) after 200 ms. */
+static void *signal_later(void *arg)
+{
+	usleep(200000);
+	pthread_kill(*(pthread_t *)arg, SIGUSR1);
+	return NULL;
 }
 
 static void test_bad_input(void)
@@ -428,7 +435,7 @@ static void test_bad_input(void)
 	struct vlapic_userspace_memory_region m;
 	struct vlapic_sregs s;
 	struct vlapic_regs regs;
-	struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+	pthread_t self = pthread_self(), t;
 	struct rvm r;
 	int ret;
 
@@ -476,8 +483,9 @@ static void test_bad_input(void)
 	/* A guest that spins forever ends with a signal. */
 	load(&r, CODE_GPA, g_spin_start, g_spin_end);
 	vcpu_pm32(&r, 0, CODE_GPA);
-	setitimer(ITIMER_REAL, &it, NULL);
+	pthread_create(&t, NULL, signal_later, &self);
 	ret = ioctl(r.vcpu[0], VLAPIC_RUN, 0);
+	pthread_join(t, NULL);
 	tap_ok(ret == -1 && errno == EINTR &&
 	       r.run[0]->exit_reason == VLAPIC_EXIT_INTR,
 	       "a spinning guest: a signal ends RUN (-EINTR, exit INTR)");
@@ -565,7 +573,7 @@ static void test_overcommit(void)
 	}
 	usleep(300000);
 	for (i = 0; i < 4; i++) {
-		pthread_kill(t[i], SIGALRM);
+		pthread_kill(t[i], SIGUSR1);
 		pthread_join(t[i], NULL);
 		stopped += a[i].ret == -1 && a[i].err == EINTR;
 	}
@@ -576,13 +584,13 @@ static void test_overcommit(void)
 
 int main(void)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
+	struct sigaction sa = { .sa_handler = on_signal };
 	int sys;
 	long cap;
 
-	tap_init("run", 120);
-	/* No SA_RESTART: a signal ends a RUN in progress. */
-	sigaction(SIGALRM, &sa, NULL);
+	tap_init("run", 300);
+	/* No SA_RESTART: SIGUSR1 ends a RUN in progress. */
+	sigaction(SIGUSR1, &sa, NULL);
 	sys = sys_fd();
 	cap = ioctl(sys, VLAPIC_CHECK_EXTENSION, VLAPIC_CAP_RUN);
 	close(sys);
