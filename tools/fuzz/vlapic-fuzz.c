@@ -1036,6 +1036,22 @@ static void flat_seg(struct vlapic_segment *s, uint16_t sel, uint8_t type)
 	s->g = 1;
 }
 
+/*
+ * Run VMs' fds live above 1000: a low fd another thread closes and reuses
+ * is then never a run vCPU, whose WAIT would be -EINVAL, not what the
+ * irqchip ops expect of a reused fd.
+ */
+static int high_fd(int fd)
+{
+	int h;
+
+	if (fd < 0)
+		return fd;
+	h = fcntl(fd, F_DUPFD_CLOEXEC, 1000);
+	close(fd);
+	return h;
+}
+
 static int run_slot_create(struct fuzz_thread *t, struct run_slot *r)
 {
 	struct vlapic_create_vm c = {
@@ -1056,7 +1072,7 @@ static int run_slot_create(struct fuzz_thread *t, struct run_slot *r)
 			return -1;
 		}
 	}
-	r->vm = do_ioctl(t, devfd, I_CREATE_VM, &c);
+	r->vm = high_fd(do_ioctl(t, devfd, I_CREATE_VM, &c));
 	if (r->vm < 0)
 		return -1;
 	m.userspace_addr = (uintptr_t)r->mem;
@@ -1064,7 +1080,7 @@ static int run_slot_create(struct fuzz_thread *t, struct run_slot *r)
 	for (i = 0; i < RUN_VCPUS; i++) {
 		struct vlapic_create_vcpu v = { .index = i, .apic_id = i };
 
-		r->vcpu[i] = do_ioctl(t, r->vm, I_CREATE_VCPU, &v);
+		r->vcpu[i] = high_fd(do_ioctl(t, r->vm, I_CREATE_VCPU, &v));
 		r->run[i] = NULL;
 		if (r->vcpu[i] < 0)
 			continue;
@@ -1213,10 +1229,16 @@ static void op_run_msrs(struct fuzz_thread *t, int fd)
 	do_ioctl(t, fd, chance(t, 50) ? I_SET_MSRS : I_GET_MSRS, &m);
 }
 
+/*
+ * Periodic, so that a signal that lands just before the RUN starts (and
+ * is taken in userspace) is followed by another that ends it.
+ */
 static void arm_run_timer(struct fuzz_thread *t)
 {
-	struct itimerspec its = { .it_value = { .tv_nsec = 2000000 +
-						rn(t, 8000000) } };
+	struct itimerspec its = {
+		.it_value = { .tv_nsec = 2000000 + rn(t, 8000000) },
+		.it_interval = { .tv_nsec = 5000000 },
+	};
 
 	if (t->has_timer)
 		timer_settime(t->timer, 0, &its, NULL);
@@ -1283,6 +1305,12 @@ static void op_run_guest(struct fuzz_thread *t, struct run_slot *r, int v)
 		case VLAPIC_EXIT_INTERNAL_ERROR:
 		case VLAPIC_EXIT_FAIL_ENTRY:
 		case VLAPIC_EXIT_UNKNOWN:
+			return;
+		case VLAPIC_EXIT_INTR:
+			/* The shared VM: another thread's RUN ended meanwhile. */
+			if (r == &shared_run)
+				return;
+			report(&fail_state, "RUN: exit reason INTR after 0");
 			return;
 		default:
 			report(&fail_state, "RUN: exit reason %u",
@@ -1357,7 +1385,11 @@ static void op_run(struct fuzz_thread *t)
 		}
 		break;
 	default:
-		op_run_guest(t, r, v);
+		/*
+		 * In lockstep nothing ends a RUN but its guest: only the BSP
+		 * runs (an AP waits for a SIPI nobody sends).
+		 */
+		op_run_guest(t, r, opt_lockstep ? 0 : v);
 		break;
 	}
 	/* Sometimes start over: the VM, its vCPUs and mappings go. */
