@@ -26,7 +26,7 @@ int main(void)
 		lapic_enable();
 		lapic_write(LAPIC_TDCR, 0xb);
 		lapic_write(LAPIC_LVTT, 0x40);
-		lapic_write(LAPIC_TMICT, 20000000);
+		lapic_write(LAPIC_TMICT, cmdline_uint("count", 1000000000));
 		while (!READ_ONCE(fired))
 			sti_hlt();
 		printf("# timer fired\n");
