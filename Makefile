@@ -8,6 +8,7 @@
 #   make style      checkpatch.pl --strict on every source file
 #   make sparse     C=2 build with sparse
 #   make demo       boot the test VM and run tools/vlapic-demo in it
+#   make vmm-check  boot the test VM with only the vlapic-vmm tests
 #   make bench      vlapic-bench next to KVM in Debian's kernel (figures)
 #   make soak SECONDS=N [SEED=S]
 #                   fuzzer and SMP stress for N s in the test kernel
@@ -24,7 +25,7 @@ endif
 WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
-.PHONY: all modules clean check style sparse demo bench soak
+.PHONY: all modules clean check style sparse demo bench soak vmm-check
 
 all: modules
 
@@ -43,6 +44,9 @@ style:
 
 demo:
 	bash tests/harness/demo.sh
+
+vmm-check:
+	bash tests/harness/vmm-check.sh
 
 bench:
 	bash tests/harness/bench.sh

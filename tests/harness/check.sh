@@ -6,7 +6,8 @@
 #  2. build (or reuse) the KUnit test kernel
 #  3. build the modules for the test kernel and for Debian's headers with
 #     W=1 -Werror; checkpatch --strict; sparse
-#  4. boot the test kernel: module, KUnit suites, userspace tests, kmemleak
+#  4. boot the test kernel: module, KUnit suites, userspace tests,
+#     vlapic-vmm on KVM (plan-vmm.sh), kmemleak
 #  5. boot Debian's kernel: the Debian-built module loads and unloads
 #  6. boot the test kernel in Bochs (a VMX CPU): suite vlapic_vmx_hw
 #  7. count everything and print "N passed, N failed, N skipped"
@@ -54,8 +55,11 @@ check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
 check_step "decode table agrees with objdump (emul_objdump_check.py)" \
 	"$BUILD/step-objdump.log" python3 "$ROOT/tests/kunit/emul_objdump_check.py"
-check_step "build: tools/ (static e2e tests and vlapic-demo, -Werror)" \
+check_step "build: tools/ (static e2e tests, vlapic-demo, vlapic-vmm and its guests, -Werror)" \
 	"$BUILD/step-tools.log" make -C "$ROOT/tools"
+check_step "build: vlapic-vmm files for the test VM (vmm-extra.sh)" \
+	"$BUILD/step-vmm-extra.log" \
+	bash "$ROOT/tests/harness/vmm-extra.sh" "$kdir" "$BUILD/vmm-extra"
 
 check_step "build: tools/fuzz programs (-Werror)" "$BUILD/step-build-fuzz.log" \
 	bash "$ROOT/tools/fuzz/build.sh" "$BUILD/tests-bin"
@@ -69,7 +73,8 @@ expect=()
 for s in "${suites[@]}"; do expect+=(--expect-suite "$s"); done
 
 # boot NAME KERNEL PLAN MODDIR TIMEOUT [PARSER ARGS...]; BOOT_SH picks the
-# emulator (boot.sh: QEMU, bochs.sh: Bochs).
+# emulator (boot.sh: QEMU, bochs.sh: Bochs); BOOT_EXTRA, a directory the
+# initramfs carries at /extra.
 boot() {
 	local name=$1 kernel=$2 plan=$3 moddir=$4 limit=$5 rc=0
 	local runner=${BOOT_SH:-boot.sh}
@@ -79,7 +84,7 @@ boot() {
 		return
 	fi
 	bash "$ROOT/tests/harness/mkinitramfs.sh" "$BUILD/$name.cpio" "$plan" \
-		"$moddir" "$BUILD/tests-bin"
+		"$moddir" "$BUILD/tests-bin" ${BOOT_EXTRA:-}
 	log "booting $name (limit ${limit}s)"
 	local t0=$(date +%s)
 	bash "$ROOT/tests/harness/$runner" "$kernel" "$BUILD/$name.cpio" \
@@ -90,7 +95,7 @@ boot() {
 }
 
 log "step 4: test kernel boot"
-boot "test-kernel" "$kdir/arch/x86/boot/bzImage" \
+BOOT_EXTRA="$BUILD/vmm-extra" boot "test-kernel" "$kdir/arch/x86/boot/bzImage" \
 	"$ROOT/tests/harness/plan-test.sh" "$BUILD/test" \
 	"${VLAPIC_TEST_TIMEOUT:-600}" "${expect[@]}"
 

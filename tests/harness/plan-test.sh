@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Plan of the test-kernel boot (sourced by init.sh): load the module, run
-# every KUnit module and userspace test, unload, then look for leaks.
+# every KUnit module and userspace test, unload, run vlapic-vmm's tests on
+# KVM (plan-vmm.sh), then look for leaks.
 
 kmemleak=/sys/kernel/debug/kmemleak
 
@@ -66,6 +67,13 @@ for m in /lib/vlapic/*_kunit.ko; do
 done
 check "test kernel: rmmod vlapic" rmmod vlapic
 check "test kernel: /dev/vlapic is gone after rmmod" test ! -e /dev/vlapic
+
+# vlapic-vmm: its tests on KVM (vmm-extra.sh put them in /extra).
+if [ -f /extra/plan-vmm.sh ]; then
+	. /extra/plan-vmm.sh
+else
+	mark "not ok test kernel: /extra/plan-vmm.sh in the initramfs"
+fi
 
 sleep 6
 echo scan >$kmemleak

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libvlapic.h"
@@ -369,4 +370,134 @@ int vlapic_get_interrupt(int vcpu_fd, uint32_t flags,
 	intr->flags = flags;
 	ret = vlapic_ioctl(vcpu_fd, VLAPIC_GET_INTERRUPT, intr);
 	return ret < 0 ? ret : 0;
+}
+
+int vlapic_get_vcpu_mmap_size(int sys_fd)
+{
+	return vlapic_ioctl(sys_fd, VLAPIC_GET_VCPU_MMAP_SIZE, NULL);
+}
+
+int vlapic_get_supported_cpuid(int sys_fd, struct vlapic_cpuid2 *cpuid)
+{
+	return vlapic_ioctl(sys_fd, VLAPIC_GET_SUPPORTED_CPUID, cpuid);
+}
+
+int vlapic_set_user_memory_region(int vm_fd, uint32_t slot, uint32_t flags,
+				  uint64_t gpa, uint64_t size, void *hva)
+{
+	struct vlapic_userspace_memory_region r;
+
+	memset(&r, 0, sizeof(r));
+	r.slot = slot;
+	r.flags = flags;
+	r.guest_phys_addr = gpa;
+	r.memory_size = size;
+	r.userspace_addr = (uintptr_t)hva;
+	return vlapic_ioctl(vm_fd, VLAPIC_SET_USER_MEMORY_REGION, &r);
+}
+
+int vlapic_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0)
+{
+	struct vlapic_enable_cap c;
+
+	memset(&c, 0, sizeof(c));
+	c.cap = cap;
+	c.args[0] = arg0;
+	return vlapic_ioctl(vm_fd, VLAPIC_ENABLE_CAP, &c);
+}
+
+struct vlapic_run *vlapic_map_run(int vcpu_fd, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       vcpu_fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int vlapic_unmap_run(struct vlapic_run *run, size_t size)
+{
+	return munmap(run, size) ? -errno : 0;
+}
+
+int vlapic_run(int vcpu_fd)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_RUN, NULL);
+}
+
+int vlapic_get_regs(int vcpu_fd, struct vlapic_regs *regs)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_GET_REGS, regs);
+}
+
+int vlapic_set_regs(int vcpu_fd, const struct vlapic_regs *regs)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_SET_REGS, (void *)regs);
+}
+
+int vlapic_get_sregs(int vcpu_fd, struct vlapic_sregs *sregs)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_GET_SREGS, sregs);
+}
+
+int vlapic_set_sregs(int vcpu_fd, const struct vlapic_sregs *sregs)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_SET_SREGS, (void *)sregs);
+}
+
+int vlapic_get_msrs(int vcpu_fd, struct vlapic_msrs *msrs)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_GET_MSRS, msrs);
+}
+
+int vlapic_set_msrs(int vcpu_fd, const struct vlapic_msrs *msrs)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_SET_MSRS, (void *)msrs);
+}
+
+/* struct vlapic_msrs with room for one entry. */
+struct vlapic_msrs_one {
+	struct vlapic_msrs hdr;
+	struct vlapic_msr_entry e;
+};
+
+int vlapic_get_msr(int vcpu_fd, uint32_t index, uint64_t *val)
+{
+	struct vlapic_msrs_one m;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	ret = vlapic_get_msrs(vcpu_fd, &m.hdr);
+	if (ret < 0)
+		return ret;
+	if (ret != 1)
+		return -EINVAL;
+	*val = m.e.data;
+	return 0;
+}
+
+int vlapic_set_msr(int vcpu_fd, uint32_t index, uint64_t val)
+{
+	struct vlapic_msrs_one m;
+	int ret;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	m.e.data = val;
+	ret = vlapic_set_msrs(vcpu_fd, &m.hdr);
+	if (ret < 0)
+		return ret;
+	return ret == 1 ? 0 : -EINVAL;
+}
+
+int vlapic_set_cpuid2(int vcpu_fd, const struct vlapic_cpuid2 *cpuid)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_SET_CPUID2, (void *)cpuid);
+}
+
+int vlapic_get_cpuid2(int vcpu_fd, struct vlapic_cpuid2 *cpuid)
+{
+	return vlapic_ioctl(vcpu_fd, VLAPIC_GET_CPUID2, cpuid);
 }

@@ -161,6 +161,52 @@ int vlapic_wait(int vcpu_fd, int64_t timeout_ns, uint32_t *reason);
 int vlapic_get_interrupt(int vcpu_fd, uint32_t flags,
 			 struct vlapic_interrupt *intr);
 
+/*
+ * The run interface of a VLAPIC_VM_RUN VM (KVM's layouts). Same return
+ * convention: 0 or a documented count, -errno on failure.
+ */
+
+/* /dev/vlapic: the mmap() size of a vCPU's run structure and I/O page. */
+int vlapic_get_vcpu_mmap_size(int sys_fd);
+/*
+ * The CPUID entries a VLAPIC_VM_RUN VM can offer: @cpuid->nent is the room
+ * at @cpuid->entries on entry, the number filled in on return.
+ */
+int vlapic_get_supported_cpuid(int sys_fd, struct vlapic_cpuid2 *cpuid);
+
+/* VM fd */
+int vlapic_set_user_memory_region(int vm_fd, uint32_t slot, uint32_t flags,
+				  uint64_t gpa, uint64_t size, void *hva);
+int vlapic_enable_cap(int vm_fd, uint32_t cap, uint64_t arg0);
+
+/*
+ * vCPU fd: map its struct vlapic_run (@size from
+ * vlapic_get_vcpu_mmap_size()). Returns the mapping, or NULL with errno
+ * set; undo with vlapic_unmap_run().
+ */
+struct vlapic_run *vlapic_map_run(int vcpu_fd, size_t size);
+int vlapic_unmap_run(struct vlapic_run *run, size_t size);
+/* The data of an IO exit (count * size bytes). */
+static inline void *vlapic_run_io_data(struct vlapic_run *run)
+{
+	return (char *)run + run->io.data_offset;
+}
+
+/* 0 (an exit in @run), -EINTR (signal or immediate_exit), -errno. */
+int vlapic_run(int vcpu_fd);
+int vlapic_get_regs(int vcpu_fd, struct vlapic_regs *regs);
+int vlapic_set_regs(int vcpu_fd, const struct vlapic_regs *regs);
+int vlapic_get_sregs(int vcpu_fd, struct vlapic_sregs *sregs);
+int vlapic_set_sregs(int vcpu_fd, const struct vlapic_sregs *sregs);
+/* Return the number of entries processed (all, or up to the first bad). */
+int vlapic_get_msrs(int vcpu_fd, struct vlapic_msrs *msrs);
+int vlapic_set_msrs(int vcpu_fd, const struct vlapic_msrs *msrs);
+/* One MSR through GET/SET_MSRS: 0, or -EINVAL if it was not processed. */
+int vlapic_get_msr(int vcpu_fd, uint32_t index, uint64_t *val);
+int vlapic_set_msr(int vcpu_fd, uint32_t index, uint64_t val);
+int vlapic_set_cpuid2(int vcpu_fd, const struct vlapic_cpuid2 *cpuid);
+int vlapic_get_cpuid2(int vcpu_fd, struct vlapic_cpuid2 *cpuid);
+
 /* Helpers on a saved state. */
 static inline uint32_t vlapic_state_reg(const struct vlapic_lapic_state *s,
 					uint32_t off)
