@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# Plan of the test-kernel boot (sourced by init.sh): load the module, run
-# every KUnit module and userspace test, unload, run vlapic-vmm's tests on
-# KVM (plan-vmm.sh), then look for leaks.
+# Plan of the test-kernel boot (sourced by init.sh): vlapic-vmm without a
+# backend; load the module and run every KUnit module; load KVM beside it
+# and run every userspace test (kvm-coexist among them), vlapic-vmm's tests
+# and the guest programs on both backends (plan-vmm.sh); unload; then look
+# for leaks.
 
 kmemleak=/sys/kernel/debug/kmemleak
 
@@ -10,6 +12,9 @@ kmemleak=/sys/kernel/debug/kmemleak
 while [ "$(cut -d. -f1 /proc/uptime)" -lt 6 ]; do sleep 1; done
 echo scan >$kmemleak
 echo clear >$kmemleak
+
+. /extra/plan-vmm.sh
+vmm_no_backend
 
 check "test kernel: insmod vlapic.ko" insmod /lib/vlapic/vlapic.ko
 check "test kernel: /dev/vlapic is a character device" test -c /dev/vlapic
@@ -46,6 +51,8 @@ if [ -d $fs ]; then
 	echo N >$fs/task-filter
 fi
 
+kvm_load
+
 for t in /tests/*; do
 	[ -x "$t" ] || continue
 	mark "userspace test $(basename "$t")"
@@ -61,19 +68,17 @@ check "test kernel: vlapic trace events recorded" \
 	grep -q 'vlapic_accept:.*set' $tr/trace
 echo >$tr/trace
 
+vmm_tests vlapic
+vmm_tests kvm
+guest_programs
+kvm_unload
+
 for m in /lib/vlapic/*_kunit.ko; do
 	[ -e "$m" ] || continue
 	rmmod "$(basename "$m" .ko)"
 done
 check "test kernel: rmmod vlapic" rmmod vlapic
 check "test kernel: /dev/vlapic is gone after rmmod" test ! -e /dev/vlapic
-
-# vlapic-vmm: its tests on KVM (vmm-extra.sh put them in /extra).
-if [ -f /extra/plan-vmm.sh ]; then
-	. /extra/plan-vmm.sh
-else
-	mark "not ok test kernel: /extra/plan-vmm.sh in the initramfs"
-fi
 
 sleep 6
 echo scan >$kmemleak

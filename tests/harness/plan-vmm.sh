@@ -1,9 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
-# Plan fragment (sourced by a plan, after vlapic.ko was unloaded): the
-# vlapic-vmm tests, from /extra (vmm-extra.sh). First the "no backend"
-# statuses, then the KVM modules of the test kernel are loaded and
-# tools/vmm/tests/vmm-tests.sh runs on --backend kvm (its TAP lines are
-# results "vlapic-vmm-kvm: ..."), and the modules are unloaded again.
+# Plan functions (sourced by a plan) for vlapic-vmm and KVM in the test VM.
+# vmm-extra.sh put what they need in /extra: vmm/ (vlapic-vmm, its test
+# guests and vmm-tests.sh), guest/ (the guest programs of tests/guest)
+# and kvm/ (irqbypass.ko, kvm.ko, kvm-amd.ko of the test kernel).
+#
+#   vmm_no_backend	the VMM's "no backend" status, before any module loads
+#   kvm_load, kvm_unload
+#   vmm_tests BACKEND	vmm-tests.sh on vlapic or kvm (results are the TAP
+#			lines of userspace test vlapic-vmm-BACKEND)
+#   guest_programs	every guest program on vlapic, then on KVM; the two
+#			are compared after the boot (compare-guests.py)
+#
+# vlapic and kvm_amd may be loaded together: they take turns with SVM
+# (svm/cpu.c), and these functions run one VM at a time.
 
 vmm=/extra/vmm/vlapic-vmm
 # make vmm-check VMM_ONLY="GROUP...": only those groups of vmm-tests.sh.
@@ -18,23 +27,61 @@ vmm_status() { # vmm_status WANT ARGS...: the VMM's exit status is WANT
 	test "$st" = "$want"
 }
 
-check "vmm: --backend vlapic without vlapic.ko: status 4" \
-	vmm_status 4 --backend vlapic /extra/vmm/halt.elf
-check "vmm: --backend kvm without kvm.ko: status 4" \
-	vmm_status 4 --backend kvm /extra/vmm/halt.elf
+vmm_no_backend() {
+	check "vmm: --backend vlapic without vlapic.ko: status 4" \
+		vmm_status 4 --backend vlapic /extra/vmm/halt.elf
+	check "vmm: --backend kvm without kvm.ko: status 4" \
+		vmm_status 4 --backend kvm /extra/vmm/halt.elf
+}
 
-check "vmm: insmod irqbypass.ko" insmod /extra/kvm/irqbypass.ko
-check "vmm: insmod kvm.ko" insmod /extra/kvm/kvm.ko
-check "vmm: insmod kvm-amd.ko" insmod /extra/kvm/kvm-amd.ko
-check "vmm: /dev/kvm is a character device" test -c /dev/kvm
+kvm_load() {
+	check "vmm: insmod irqbypass.ko" insmod /extra/kvm/irqbypass.ko
+	check "vmm: insmod kvm.ko" insmod /extra/kvm/kvm.ko
+	check "vmm: insmod kvm-amd.ko" insmod /extra/kvm/kvm-amd.ko
+	check "vmm: /dev/kvm is a character device" test -c /dev/kvm
+}
 
-mark "userspace test vlapic-vmm-kvm"
-t0=$(cut -d. -f1 /proc/uptime)
-sh /extra/vmm/vmm-tests.sh kvm $vmm
-rc=$?
-echo "# vlapic-vmm tests on kvm: $(($(cut -d. -f1 /proc/uptime) - t0)) s"
-mark "userspace exit vlapic-vmm-kvm $rc"
+kvm_unload() {
+	check "vmm: rmmod kvm_amd" rmmod kvm_amd
+	check "vmm: rmmod kvm" rmmod kvm
+	check "vmm: rmmod irqbypass" rmmod irqbypass
+}
 
-check "vmm: rmmod kvm_amd" rmmod kvm_amd
-check "vmm: rmmod kvm" rmmod kvm
-check "vmm: rmmod irqbypass" rmmod irqbypass
+vmm_tests() { # vmm_tests BACKEND
+	mark "userspace test vlapic-vmm-$1"
+	t0=$(cut -d. -f1 /proc/uptime)
+	sh /extra/vmm/vmm-tests.sh "$1" $vmm
+	rc=$?
+	echo "# vlapic-vmm tests on $1: $(($(cut -d. -f1 /proc/uptime) - t0)) s"
+	mark "userspace exit vlapic-vmm-$1 $rc"
+}
+
+# PROGRAM:VCPUS; the SMP programs on more vCPUs than the VM's 2 CPUs too.
+guest_runs="hello:1 xapic:1 x2apic:1 timer:1 tpr:1 nmi:2 ipi:4 initsipi:4
+	seed000:1 seed000:2 seed001:1 seed003:1 seed004:2"
+
+# Each program's TAP lines on vlapic are results ("guest-NAME-smpN: ...",
+# status 1, the guest's debug-exit 0, means all passed), followed by its
+# exits by reason (--stats); the same image on KVM is printed with "KVM: "
+# in front, for compare-guests.py.
+guest_programs() {
+	for r in $guest_runs; do
+		g=${r%:*}
+		n=${r#*:}
+		name="guest-$g-smp$n"
+		mark "userspace test $name"
+		$vmm --backend vlapic --smp "$n" --timeout 300 --stats \
+			"/extra/guest/$g.elf" >/tmp/guest.out 2>/tmp/guest.err
+		rc=$?
+		cat /tmp/guest.out
+		sed 's/^/# /' /tmp/guest.err
+		[ "$rc" = 1 ] && rc=0
+		mark "userspace exit $name $rc"
+		mark "guest-kvm begin $name"
+		$vmm --backend kvm --smp "$n" --timeout 300 --stats \
+			"/extra/guest/$g.elf" >/tmp/guest.out 2>/tmp/guest.err
+		echo "# on KVM: status $?"
+		cat /tmp/guest.out /tmp/guest.err | sed 's/^/KVM: /'
+		mark "guest-kvm end $name"
+	done
+}

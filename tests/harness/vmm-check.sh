@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # `make vmm-check`: boot the test kernel with only the vlapic-vmm tests
-# (plan-vmmonly.sh: plan-vmm.sh), for work on the VMM; `make check` runs
-# the same fragment at the end of its test-kernel boot. VMM_ONLY="GROUP..."
+# and the guest programs on vlapic and KVM (plan-vmmonly.sh: plan-vmm.sh),
+# for work on the VMM or the run loop; `make check` runs the same
+# functions in its test-kernel boot. VMM_ONLY="GROUP..."
 # runs only those groups of tools/vmm/tests/vmm-tests.sh. Prints the
 # results and "N passed, N failed"; the console is build/vmm.console.log.
 . "$(dirname "$0")/lib.sh"
@@ -26,6 +27,9 @@ log "vmm boot: exit $rc after $(($(date +%s) - t0)) s"
 : >"$BUILD/vmm.results"
 python3 "$ROOT/tests/harness/parse-log.py" "$BUILD/vmm.console.log" \
 	--boot vmm --results "$BUILD/vmm.results" --boot-rc "$rc" || true
+python3 "$ROOT/tests/harness/compare-guests.py" "$BUILD/vmm.console.log" \
+	"$ROOT/tests/guest/kvm-deviations.txt" "$BUILD/vmm.results" \
+	>/dev/null || true
 passed=$(grep -c '^ok ' "$BUILD/vmm.results" || true)
 failed=$(grep -c '^not ok ' "$BUILD/vmm.results" || true)
 echo "$passed passed, $failed failed"

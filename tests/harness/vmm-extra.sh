@@ -3,13 +3,17 @@
 # vmm-extra.sh KDIR OUTDIR: gather what the test VM needs to run
 # vlapic-vmm (plan-vmm.sh) into OUTDIR, which mkinitramfs.sh puts at
 # /extra: vmm/ (vlapic-vmm, its test guests, broken images and
-# vmm-tests.sh, from `make -C tools`) and kvm/ (irqbypass.ko, kvm.ko,
-# kvm-amd.ko of the test kernel in KDIR).
+# vmm-tests.sh, from `make -C tools`), guest/ (the guest programs of
+# tests/guest, built here) and kvm/ (irqbypass.ko, kvm.ko, kvm-amd.ko of
+# the test kernel in KDIR).
 . "$(dirname "$0")/lib.sh"
 
 kdir=$1 out=$2
 rm -rf "$out"
-mkdir -p "$out/vmm" "$out/kvm"
+mkdir -p "$out/vmm" "$out/kvm" "$out/guest"
+make -C "$ROOT/tests/guest" O="$ROOT/build/guest" >/dev/null ||
+	die "tests/guest programs failed to build"
+cp "$ROOT/build/guest/"*.elf "$out/guest/"
 cp "$ROOT/build/vmm-tests/"* "$out/vmm/"
 cp "$ROOT/build/tools-bin/vlapic-vmm" "$out/vmm/"
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
