@@ -100,9 +100,9 @@ BOOT_EXTRA="$BUILD/vmm-extra" boot "test-kernel" "$kdir/arch/x86/boot/bzImage" \
 	"$ROOT/tests/harness/plan-test.sh" "$BUILD/test" \
 	"${VLAPIC_TEST_TIMEOUT:-1200}" "${expect[@]}"
 # The guest programs ran on vlapic and on KVM in that boot: a difference
-# is ours unless tests/guest/kvm-deviations.txt documents it as KVM's.
+# is ours unless docs/kvm-deviations.md documents it as KVM's.
 python3 "$ROOT/tests/harness/compare-guests.py" \
-	"$BUILD/test-kernel.console.log" "$ROOT/tests/guest/kvm-deviations.txt" \
+	"$BUILD/test-kernel.console.log" "$ROOT/docs/kvm-deviations.md" \
 	"$RESULTS" || true
 
 log "step 5: Debian stock kernel boot"

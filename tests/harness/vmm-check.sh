@@ -28,7 +28,7 @@ log "vmm boot: exit $rc after $(($(date +%s) - t0)) s"
 python3 "$ROOT/tests/harness/parse-log.py" "$BUILD/vmm.console.log" \
 	--boot vmm --results "$BUILD/vmm.results" --boot-rc "$rc" || true
 python3 "$ROOT/tests/harness/compare-guests.py" "$BUILD/vmm.console.log" \
-	"$ROOT/tests/guest/kvm-deviations.txt" "$BUILD/vmm.results" \
+	"$ROOT/docs/kvm-deviations.md" "$BUILD/vmm.results" \
 	>/dev/null || true
 passed=$(grep -c '^ok ' "$BUILD/vmm.results" || true)
 failed=$(grep -c '^not ok ' "$BUILD/vmm.results" || true)
