@@ -209,7 +209,7 @@ static int svm_dispatch(struct svm_vcpu *svm)
  * @vcpu: the vCPU.
  *
  * An instruction the host carried out ends an interrupt shadow (STI; HLT,
- * MOV SS; CPUID, ...): when RIP moved, the shadow is cleared.
+ * MOV SS; CPUID, ...): svm_enter() clears it when RIP moved.
  *
  * Context: the vCPU thread, inside srcu_read_lock(&vm->srcu).
  * Return: > 0 to go on, 0 with an exit for userspace.
@@ -218,13 +218,8 @@ int svm_handle_exit(struct vlapic_vcpu_run *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
-	int ret;
 
 	trace_vlapic_run_exit(vcpu->index, "svm", c->exit_code, vcpu->rip,
 			      c->exit_info_1, c->exit_info_2, c->exit_int_info);
-	ret = svm_dispatch(svm);
-
-	if (vcpu->rip != svm->exit_rip)
-		svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
-	return ret;
+	return svm_dispatch(svm);
 }

@@ -293,6 +293,16 @@ static int svm_enter(struct vlapic_vcpu_run *vcpu)
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 		vmcb->control.clean = 0;
 	}
+	/*
+	 * The shadow an exit reported belongs to the instruction at the
+	 * exit's RIP. Once that instruction completed, in the kernel or by
+	 * userspace (port I/O, MMIO: RIP moves at the next RUN), the shadow
+	 * is over. (QEMU's SVM also reports the host's STI before VMRUN as
+	 * a shadow when the guest's first instruction exits: a port I/O
+	 * loop with IF set would otherwise never be interruptible.)
+	 */
+	if (vcpu->rip != svm->exit_rip)
+		vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 	if (test_and_clear_bit(VLAPIC_REQ_TLB_FLUSH, &vcpu->requests)) {
 		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_TLB_FLUSHES);
