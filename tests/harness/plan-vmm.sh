@@ -57,8 +57,11 @@ vmm_tests() { # vmm_tests BACKEND
 }
 
 # PROGRAM:VCPUS; the SMP programs on more vCPUs than the VM's 2 CPUs too.
-guest_runs="hello:1 xapic:1 x2apic:1 timer:1 tpr:1 nmi:2 ipi:4 initsipi:4
+guest_runs="hello:1 xapic:1 x2apic:2 timer:1 tpr:1 nmi:2 ipi:4 initsipi:4
 	seed000:1 seed000:2 seed001:1 seed003:1 seed004:2"
+# Not run on KVM by `make check` (docs/kvm-deviations.md says why); `make
+# vmm-check` runs every one on both.
+kvm_not_in_check=${KVM_NOT_IN_CHECK-"guest-ipi-smp4"}
 
 # Each program's TAP lines on vlapic are results ("guest-NAME-smpN: ...",
 # status 1, the guest's debug-exit 0, means all passed), followed by its
@@ -78,6 +81,12 @@ guest_programs() {
 		sed 's/^/# /' /tmp/guest.err
 		[ "$rc" = 1 ] && rc=0
 		mark "userspace exit $name $rc"
+		case " $kvm_not_in_check " in
+		*" $name "*)
+			mark "guest-kvm not run $name"
+			continue
+			;;
+		esac
 		mark "guest-kvm begin $name"
 		$vmm --backend kvm --smp "$n" --timeout 60 --stats \
 			"/extra/guest/$g.elf" >/tmp/guest.out 2>/tmp/guest.err
