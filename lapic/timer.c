@@ -70,15 +70,26 @@ static u64 vlapic_tick_ns(struct vlapic *vlapic)
 	       vlapic_timer_divisor(vlapic_reg(vlapic, APIC_TDCR));
 }
 
-/* Guest TSC <-> clock nanoseconds at the configured TSC frequency. */
+/*
+ * Guest TSC -> clock nanoseconds at the configured TSC frequency, exact
+ * (rounded down) for every TSC value and every frequency VM creation
+ * accepts (1 kHz to 100 GHz). tsc = q * khz + r, so
+ * ns = q * 10^6 + r * 10^6 / khz; r * 10^6 < khz * 10^6 <= 10^14 cannot
+ * overflow, and q * 10^6 overflows exactly when the result is beyond
+ * KTIME_MAX: such far deadlines saturate, they never fire within the
+ * VM's life. (A threshold computed as KTIME_MAX / 10^6 * khz wraps for
+ * khz above 2,000,000 and made every deadline more than about a day of
+ * guest TSC away saturate.)
+ */
 static u64 vlapic_tsc_to_ns(struct vlapic *vlapic, u64 tsc)
 {
-	u32 khz = vlapic_cfg(vlapic)->tsc_khz;
+	u32 khz = vlapic_cfg(vlapic)->tsc_khz, rem;
+	u64 q = div_u64_rem(tsc, khz, &rem);
 
-	/* Far deadlines saturate: they never fire within the VM's life. */
-	if (tsc >= div_u64(KTIME_MAX, 1000000) * khz)
+	if (q > div_u64(KTIME_MAX, 1000000))
 		return KTIME_MAX;
-	return mul_u64_u32_div(tsc, 1000000, khz);
+	return min_t(u64, q * 1000000 + div_u64((u64)rem * 1000000, khz),
+		     KTIME_MAX);
 }
 
 /**

@@ -8,6 +8,8 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 
@@ -204,6 +206,71 @@ static void timer_tsc_deadline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fired(v), 2);
 	vlapic_msr_read(v, MSR_DEADLINE, &val);
 	KUNIT_EXPECT_EQ(test, val, ~0ULL);
+}
+
+/*
+ * The deadline -> clock conversion at frequencies around multiples of
+ * 2 GHz (an overflow check that wrapped above 2,000,000 kHz made every
+ * deadline more than ~28 h of guest TSC away never fire) and for TSC
+ * values up to 2^64 - 1. The reference is mul_u64_u32_div(), exact when
+ * the quotient fits (khz >= 10^6), and otherwise the quotient's size.
+ */
+static void timer_tsc_deadline_frequencies(struct kunit *test)
+{
+	static const u32 khz_list[] = {
+		1, 999999, 1000000, 1999999, 2000000, 2000001, 2000022,
+		3999999, 4000000, 4000001, 6000001, 8000000, 100000000,
+	};
+	static const u64 delta_list[] = {
+		1000000000ULL,			/* 1 s at 1 GHz */
+		28ULL * 3600 * 1000000000,	/* the issue: ~28 h at 1 GHz */
+		1ULL << 40, 1ULL << 50, 1ULL << 62, U64_MAX / 3,
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(khz_list); i++) {
+		struct vlapic_config cfg = env_default_config;
+		struct lapic_env *env;
+		struct vlapic *v;
+		u32 khz = khz_list[i];
+		u64 now_tsc;
+
+		cfg.tsc_khz = khz;
+		env = env_create(test, 1, &cfg, NULL);
+		v = env->v[0];
+		apic_sw_enable(v);
+		wr(v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0x35);
+		now_tsc = vlapic_guest_tsc(v);
+		for (j = 0; j < ARRAY_SIZE(delta_list); j++) {
+			u64 delta, deadline, want;
+
+			/* The delta in guest TSC ticks, saturating. */
+			if (check_mul_overflow(delta_list[j] / 1000000,
+					       (u64)khz, &delta))
+				delta = U64_MAX;
+			if (delta > U64_MAX - now_tsc)
+				delta = U64_MAX - now_tsc;
+			deadline = now_tsc + delta;
+			if (khz >= 1000000)
+				want = min_t(u64, mul_u64_u32_div(deadline,
+								  1000000, khz),
+					     KTIME_MAX);
+			else if (deadline / khz > KTIME_MAX / 1000000)
+				want = KTIME_MAX;
+			else
+				want = min_t(u64, deadline / khz * 1000000 +
+					     deadline % khz * 1000000 / khz,
+					     KTIME_MAX);
+			vlapic_msr_write(v, MSR_DEADLINE, deadline);
+			KUNIT_EXPECT_EQ_MSG(test, fake_clock_expiry(&env->fc, v),
+					    want, "khz %u deadline %llu", khz,
+					    deadline);
+			KUNIT_EXPECT_EQ_MSG(test, fired(v), 0,
+					    "khz %u deadline %llu", khz,
+					    deadline);
+		}
+		env_exit(test);
+	}
 }
 
 static void timer_tsc_deadline_not_offered(struct kunit *test)
@@ -495,6 +562,7 @@ static struct kunit_case timer_cases[] = {
 	KUNIT_CASE(timer_masked_keeps_counting),
 	KUNIT_CASE(timer_mode_switches),
 	KUNIT_CASE(timer_tsc_deadline),
+	KUNIT_CASE(timer_tsc_deadline_frequencies),
 	KUNIT_CASE(timer_tsc_deadline_not_offered),
 	KUNIT_CASE(timer_seed002_stale_callback),
 	KUNIT_CASE(timer_seed002_due_then_reprogram),
