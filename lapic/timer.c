@@ -208,6 +208,20 @@ void vlapic_timer_expired(struct vlapic *vlapic)
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_timer_expired);
 
+/*
+ * Invariant, kept wherever @mode or @period_ns is stored: in periodic
+ * mode a non-zero period is never shorter than min_periodic_ns, whatever
+ * path started the count (an initial-count write, a divide change, a
+ * one-shot count switched to periodic in the LVT, a restore). Otherwise
+ * a guest could make the host take an hrtimer interrupt per nanosecond.
+ */
+static void vlapic_timer_clamp_period(struct vlapic_timer *t)
+{
+	if (t->mode == APIC_LVT_TIMER_PERIODIC && t->period_ns)
+		t->period_ns = max_t(u64, t->period_ns,
+				     vlapic_timer_min_period_ns());
+}
+
 /* Start counting @count ticks from now (one-shot / periodic). */
 static void vlapic_timer_start_count(struct vlapic *vlapic, u32 count,
 				     u32 initial)
@@ -216,9 +230,7 @@ static void vlapic_timer_start_count(struct vlapic *vlapic, u32 count,
 	u64 tick = vlapic_tick_ns(vlapic);
 
 	t->period_ns = (u64)initial * tick;
-	if (t->mode == APIC_LVT_TIMER_PERIODIC)
-		t->period_ns = max_t(u64, t->period_ns,
-				     vlapic_timer_min_period_ns());
+	vlapic_timer_clamp_period(t);
 	vlapic_timer_arm(vlapic, vlapic_now(vlapic) +
 			 min_t(u64, (u64)count * tick, t->period_ns));
 }
@@ -230,7 +242,8 @@ static void vlapic_timer_start_count(struct vlapic *vlapic, u32 count,
  *
  * Switching into or out of TSC-deadline mode disarms the timer and clears
  * the initial count and the deadline (SDM 10.5.4.1); switching between
- * one-shot and periodic keeps the count running in the new mode.
+ * one-shot and periodic keeps the count running in the new mode, the
+ * periods after it no shorter than min_periodic_ns.
  */
 void vlapic_timer_write_lvt(struct vlapic *vlapic, u32 val)
 {
@@ -248,6 +261,8 @@ void vlapic_timer_write_lvt(struct vlapic *vlapic, u32 val)
 		t->tsc_deadline = 0;
 	}
 	t->mode = mode;
+	/* A one-shot count becoming periodic: its next periods are clamped. */
+	vlapic_timer_clamp_period(t);
 }
 
 /**

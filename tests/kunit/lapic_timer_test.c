@@ -84,6 +84,61 @@ static void timer_periodic_floor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fired(v), 5);
 }
 
+/* After the next expiry, the one after it is at least the floor away. */
+static void expect_floor_after_next(struct kunit *test, struct lapic_env *env,
+				    struct vlapic *v, const char *path)
+{
+	u64 next = fake_clock_expiry(&env->fc, v), before = fired(v);
+
+	KUNIT_ASSERT_NE_MSG(test, next, 0, "%s: armed", path);
+	fake_clock_advance(&env->fc, next - env->fc.now);
+	KUNIT_EXPECT_EQ_MSG(test, fired(v), before + 1, "%s: fired", path);
+	KUNIT_EXPECT_GE_MSG(test, fake_clock_expiry(&env->fc, v),
+			    env->fc.now + vlapic_timer_min_period_ns(),
+			    "%s: next period", path);
+	fake_clock_advance(&env->fc, 1000000);
+	KUNIT_EXPECT_LE_MSG(test, fired(v), before + 1 + 5, "%s: 1 ms", path);
+}
+
+/*
+ * Every path that starts a periodic count clamps its period: an initial
+ * count write, a divide change, a one-shot count switched to periodic in
+ * the LVT (which kept the unclamped period: ~10^9 expiries a second),
+ * and a restore.
+ */
+static void timer_periodic_floor_every_path(struct kunit *test)
+{
+	struct vlapic_lapic_state *s;
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x31);
+	wr(v, APIC_TMICT, 10);
+	expect_floor_after_next(test, env, v, "initial count");
+
+	wr(v, APIC_TMICT, 0);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_2);
+	wr(v, APIC_TMICT, 10);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_1);
+	expect_floor_after_next(test, env, v, "divide");
+
+	wr(v, APIC_TMICT, 0);
+	wr(v, APIC_LVTT, 0x31);
+	wr(v, APIC_TMICT, 10);
+	fake_clock_advance(&env->fc, 3);
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x31);
+	expect_floor_after_next(test, env, v, "one-shot -> periodic");
+
+	vlapic_get_state(v, s);
+	*(u32 *)(s->regs + APIC_TMICT) = 10;
+	*(u32 *)(s->regs + APIC_TMCCT) = 4;
+	KUNIT_ASSERT_EQ(test, vlapic_set_state(v, s), 0);
+	expect_floor_after_next(test, env, v, "restore");
+}
+
 static void timer_divide_change(struct kunit *test)
 {
 	struct lapic_env *env;
@@ -558,6 +613,7 @@ static struct kunit_case timer_cases[] = {
 	KUNIT_CASE(timer_oneshot),
 	KUNIT_CASE(timer_periodic),
 	KUNIT_CASE(timer_periodic_floor),
+	KUNIT_CASE(timer_periodic_floor_every_path),
 	KUNIT_CASE(timer_divide_change),
 	KUNIT_CASE(timer_masked_keeps_counting),
 	KUNIT_CASE(timer_mode_switches),
