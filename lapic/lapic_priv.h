@@ -252,6 +252,7 @@ void vlapic_timer_write_lvt(struct vlapic *vlapic, u32 val);
 void vlapic_timer_write_icr(struct vlapic *vlapic, u32 count);
 void vlapic_timer_write_dcr(struct vlapic *vlapic, u32 val);
 u32 vlapic_timer_current_count(struct vlapic *vlapic);
+bool vlapic_timer_catch_up(struct vlapic *vlapic);
 u64 vlapic_timer_read_deadline(struct vlapic *vlapic);
 void vlapic_timer_write_deadline(struct vlapic *vlapic, u64 deadline);
 void vlapic_timer_restore(struct vlapic *vlapic, u32 current_count,

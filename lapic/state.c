@@ -380,14 +380,20 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_stat);
  * vlapic_get_state() - save the complete state.
  * @vlapic: the vLAPIC
  * @s: filled in; every byte is written (no kernel data leaks)
+ *
+ * A timer expiry that is due but whose callback has not run yet fires
+ * first: saved as "count 0, nothing pending", a one-shot tick would be
+ * lost for the restored guest.
  */
 void vlapic_get_state(struct vlapic *vlapic, struct vlapic_lapic_state *s)
 {
 	unsigned long flags;
+	bool kick;
 
 	BUILD_BUG_ON(sizeof(*s) != 1120);
 	memset(s, 0, sizeof(*s));
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	kick = vlapic_timer_catch_up(vlapic);
 	vlapic_sync_posted(vlapic);
 	memcpy(s->regs, vlapic->regs, sizeof(s->regs));
 	*(u32 *)(s->regs + APIC_TMCCT) = vlapic_timer_current_count(vlapic);
@@ -401,6 +407,8 @@ void vlapic_get_state(struct vlapic *vlapic, struct vlapic_lapic_state *s)
 	s->mp_state = vlapic->mp_state;
 	s->lint_levels = vlapic->lint_levels;
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	if (kick)
+		vlapic->bus->ops->kick(vlapic);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_get_state);
 

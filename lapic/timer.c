@@ -156,15 +156,21 @@ static bool vlapic_timer_fire(struct vlapic *vlapic, u64 now)
 	return kick;
 }
 
-/*
- * Before any reprogramming: an expiry already due fires now, even if the
- * clock's callback has not run yet, so that reprogramming can never
- * swallow a tick that hardware would have delivered before the write.
+/**
+ * vlapic_timer_catch_up() - fire an expiry that is already due.
+ * @vlapic: the vLAPIC (lock held)
+ *
+ * Before any reprogramming, and before a state save: an expiry already
+ * due fires now, even if the clock's callback has not run yet, so that
+ * neither can swallow a tick hardware would have delivered first.
+ *
+ * Return: true when the vCPU must be kicked.
  */
-static bool vlapic_timer_catch_up(struct vlapic *vlapic)
+bool vlapic_timer_catch_up(struct vlapic *vlapic)
 {
 	u64 now;
 
+	lockdep_assert_held(&vlapic->lock);
 	if (!vlapic->timer.target_ns)
 		return false;
 	now = vlapic_now(vlapic);

@@ -441,6 +441,45 @@ static void state_restore_tpr_reaches_vendor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_pending_vector(v), 0x80);
 }
 
+/*
+ * GET of a timer whose expiry is due but whose callback has not run yet
+ * (the host was slow) saves the tick: the expiry is caught up first, so
+ * a one-shot is not saved as "count 0, nothing pending" and a periodic
+ * timer does not lose the interrupt of the period that just ended.
+ */
+static void state_get_catches_up_due_timer(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 1, NULL, NULL);
+	struct vlapic *v = env->v[0];
+	struct vlapic_lapic_state *s;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	apic_sw_enable(v);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_1);
+	wr(v, APIC_LVTT, 0xd4);
+	wr(v, APIC_TMICT, 1000);
+	env->fc.now += 1500;		/* due; the callback has not run */
+	vlapic_get_state(v, s);
+	KUNIT_EXPECT_TRUE(test, REG(s, APIC_IRR + (0xd4 >> 5) * 16) &
+				BIT(0xd4 & 31));
+	KUNIT_EXPECT_EQ(test, REG(s, APIC_TMCCT), 0);
+	/* The restored guest takes the tick. */
+	vlapic_reset(v);
+	KUNIT_ASSERT_EQ(test, vlapic_set_state(v, s), 0);
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0xd4);
+	wr(v, APIC_EOI, 0);
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0xd5);
+	wr(v, APIC_TMICT, 300000);
+	env->fc.now += 300000 + 1000;
+	vlapic_get_state(v, s);
+	KUNIT_EXPECT_TRUE(test, REG(s, APIC_IRR + (0xd5 >> 5) * 16) &
+				BIT(0xd5 & 31));
+	KUNIT_EXPECT_EQ(test, REG(s, APIC_TMCCT), 300000 - 1000);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_TIMER_FIRED), 2);
+}
+
 static struct kunit_case state_cases[] = {
 	KUNIT_CASE(state_round_trip),
 	KUNIT_CASE(state_rejections),
@@ -449,6 +488,7 @@ static struct kunit_case state_cases[] = {
 	KUNIT_CASE(state_restore_due_timer),
 	KUNIT_CASE(state_apicv_activation_rebuilds),
 	KUNIT_CASE(state_restore_tpr_reaches_vendor),
+	KUNIT_CASE(state_get_catches_up_due_timer),
 	{}
 };
 
