@@ -153,12 +153,16 @@ void vlapic_write_svr(struct vlapic *vlapic, u32 val)
 		       vlapic_reg(vlapic, APIC_LVTCMCI) | APIC_LVT_MASKED);
 }
 
-static void vlapic_write_icr(struct vlapic *vlapic, u32 low, u32 dest,
-			     bool x2apic, struct vlapic_post *post)
+/*
+ * Send the IPI an ICR or SELF IPI write describes. Only the ICR write
+ * stores @low in the ICR (the caller does that): a SELF IPI leaves the
+ * ICR as the guest last wrote it, as hardware does.
+ */
+static void vlapic_send_icr(struct vlapic *vlapic, u32 low, u32 dest,
+			    bool x2apic, struct vlapic_post *post)
 {
 	u32 dm = low & APIC_MODE_MASK;
 
-	vlapic_set_reg(vlapic, APIC_ICR, low);
 	if ((dm == APIC_DM_FIXED || dm == APIC_DM_LOWEST) &&
 	    (low & APIC_VECTOR_MASK) < 16) {
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_TX_ILLEGAL_VECTOR);
@@ -225,14 +229,15 @@ static void vlapic_write_locked(struct vlapic *vlapic, u32 off, u32 val,
 		vlapic_timer_write_dcr(vlapic, val);
 		break;
 	case APIC_ICR:
-		vlapic_write_icr(vlapic, val, vlapic_reg(vlapic, APIC_ICR2) >> 24,
-				 false, post);
+		vlapic_set_reg(vlapic, APIC_ICR, val);
+		vlapic_send_icr(vlapic, val, vlapic_reg(vlapic, APIC_ICR2) >> 24,
+				false, post);
 		break;
 	case APIC_ICR2:
 		vlapic_set_reg(vlapic, off, val);
 		break;
 	case APIC_SELF_IPI:
-		vlapic_write_icr(vlapic, APIC_DEST_SELF | val, 0, true, post);
+		vlapic_send_icr(vlapic, APIC_DEST_SELF | val, 0, true, post);
 		break;
 	default:
 		WARN_ON_ONCE(1);
@@ -389,7 +394,8 @@ static enum vlapic_access vlapic_x2apic_write(struct vlapic *vlapic, u32 msr,
 		if (val & ~ICR_LOW_MASK)
 			return vlapic_gp(vlapic);
 		vlapic_set_reg(vlapic, APIC_ICR2, upper_32_bits(data));
-		vlapic_write_icr(vlapic, val, upper_32_bits(data), true, post);
+		vlapic_set_reg(vlapic, APIC_ICR, val);
+		vlapic_send_icr(vlapic, val, upper_32_bits(data), true, post);
 		return VLAPIC_ACCESS_OK;
 	}
 	if (upper_32_bits(data) ||

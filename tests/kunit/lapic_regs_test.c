@@ -316,6 +316,25 @@ static void regs_global_disable_resets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(v), -1);
 }
 
+/* An x2APIC SELF IPI sends, but leaves the ICR as the guest wrote it. */
+static void regs_self_ipi_keeps_icr(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct vlapic *v = env->v[0];
+	u64 icr;
+
+	KUNIT_ASSERT_EQ(test, to_x2apic(v), VLAPIC_ACCESS_OK);
+	apic_sw_enable(v);
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x830, (5ULL << 32) | 0x4021),
+			VLAPIC_ACCESS_OK);
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x83f, 0x42),
+			VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x42));
+	vlapic_msr_read(v, 0x830, &icr);
+	KUNIT_EXPECT_EQ(test, icr, (5ULL << 32) | 0x4021);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_IPI_SENT), 2);
+}
+
 static void regs_esr_protocol(struct kunit *test)
 {
 	struct lapic_env *env = env_create(test, 2, NULL, NULL);
@@ -424,6 +443,7 @@ static struct kunit_case regs_cases[] = {
 	KUNIT_CASE(regs_apic_base_transitions),
 	KUNIT_CASE(regs_base_relocation_and_bsp),
 	KUNIT_CASE(regs_global_disable_resets),
+	KUNIT_CASE(regs_self_ipi_keeps_icr),
 	KUNIT_CASE(regs_esr_protocol),
 	KUNIT_CASE(regs_error_lvt_no_recursion),
 	KUNIT_CASE(regs_sw_disable_masks_lvts),
