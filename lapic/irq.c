@@ -216,6 +216,28 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 	return true;
 }
 
+/*
+ * A SIPI means something only to a vCPU waiting for SIPI: it is latched
+ * when the vCPU waits for SIPI or has an INIT pending (it will wait for
+ * SIPI once the INIT is taken, unless it is the BSP), dropped otherwise.
+ * A SIPI arriving while one is latched is dropped: the first would have
+ * started the vCPU already. vlapic_take_event() consumes it. Invariant:
+ * a latched SIPI means an INIT is pending or the vCPU waits for SIPI.
+ */
+static bool vlapic_accept_sipi(struct vlapic *vlapic, u8 vector)
+{
+	if ((vlapic->mp_state != VLAPIC_MP_WAIT_FOR_SIPI &&
+	     !(vlapic->pending_events & VLAPIC_EVENT_INIT)) ||
+	    (vlapic->pending_events & VLAPIC_EVENT_SIPI)) {
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
+		return false;
+	}
+	vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI);
+	vlapic->sipi_vector = vector;
+	vlapic->pending_events |= VLAPIC_EVENT_SIPI;
+	return true;
+}
+
 /**
  * vlapic_accept_locked() - accept one interrupt message.
  * @vlapic: the target (lock held)
@@ -248,19 +270,14 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
 		if (irq->level && !irq->assert)
 			return false;
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_INIT);
+		/* It comes last: a SIPI latched before it starts nothing. */
+		if (vlapic->pending_events & VLAPIC_EVENT_SIPI)
+			vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
+		vlapic->pending_events &= ~VLAPIC_EVENT_SIPI;
 		vlapic->pending_events |= VLAPIC_EVENT_INIT;
 		return true;
 	case APIC_DM_STARTUP:
-		/* SIPI only acts on a vCPU waiting for it (or about to). */
-		if (vlapic->mp_state != VLAPIC_MP_WAIT_FOR_SIPI &&
-		    !(vlapic->pending_events & VLAPIC_EVENT_INIT)) {
-			vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
-			return false;
-		}
-		vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI);
-		vlapic->sipi_vector = irq->vector;
-		vlapic->pending_events |= VLAPIC_EVENT_SIPI;
-		return true;
+		return vlapic_accept_sipi(vlapic, irq->vector);
 	case APIC_DM_EXTINT:
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_EXTINT);
 		vlapic->pending_events |= VLAPIC_EVENT_EXTINT;
@@ -631,9 +648,14 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_pending_events);
  * @event: one VLAPIC_EVENT_* bit
  * @sipi_vector: for VLAPIC_EVENT_SIPI, the start page
  *
- * INIT performs the INIT reset of the vLAPIC and leaves an AP waiting for
- * SIPI (the BSP stays runnable). SIPI is taken only by a vCPU waiting for
- * it and makes it runnable; a SIPI to a running vCPU is dropped.
+ * INIT performs the INIT reset of the vLAPIC, under the same hold of the
+ * lock that takes the event (a SIPI sent right after the INIT finds
+ * either the INIT pending or the vCPU waiting for SIPI, never neither),
+ * and leaves an AP waiting for SIPI with a SIPI latched after the INIT
+ * still pending (the BSP stays runnable and drops it). SIPI is taken only
+ * by a vCPU waiting for it and makes it runnable; while an INIT is
+ * pending it is not taken (take INIT first). See include/vlapic/lapic.h.
+ * Process context for INIT (the reset may rebuild the bus's map).
  *
  * Return: true when the event was pending (and, for SIPI, acted upon).
  */
@@ -644,30 +666,30 @@ bool vlapic_take_event(struct vlapic *vlapic, u32 event, u8 *sipi_vector)
 
 	if (WARN_ON_ONCE(hweight32(event) != 1 || (event & ~VLAPIC_EVENT_ALL)))
 		return false;
-	if (event == VLAPIC_EVENT_INIT) {
-		/* INIT may rewrite IDs: the reset path rebuilds the map. */
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		taken = vlapic->pending_events & VLAPIC_EVENT_INIT;
-		vlapic->pending_events &= ~VLAPIC_EVENT_INIT;
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-		if (taken)
-			vlapic_init_reset(vlapic);
-		return taken;
-	}
-
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
 	taken = vlapic->pending_events & event;
-	vlapic->pending_events &= ~event;
-	if (taken && event == VLAPIC_EVENT_SIPI) {
+	if (event == VLAPIC_EVENT_SIPI &&
+	    (vlapic->pending_events & VLAPIC_EVENT_INIT))
+		taken = false;	/* consumed once the INIT is taken */
+	if (taken)
+		vlapic->pending_events &= ~event;
+	if (taken && event == VLAPIC_EVENT_INIT) {
+		vlapic_reset_locked(vlapic, VLAPIC_RESET_INIT);
+	} else if (taken && event == VLAPIC_EVENT_SIPI) {
 		if (vlapic->mp_state == VLAPIC_MP_WAIT_FOR_SIPI) {
 			vlapic->mp_state = VLAPIC_MP_RUNNABLE;
 			if (sipi_vector)
 				*sipi_vector = vlapic->sipi_vector;
 		} else {
+			/* Not reachable while the invariant holds. */
+			vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
 			taken = false;
 		}
 	}
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	/* INIT may rewrite IDs: the reset marked the map dirty. */
+	if (event == VLAPIC_EVENT_INIT)
+		vlapic_bus_update_map(vlapic->bus);
 	return taken;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_take_event);

@@ -233,7 +233,13 @@ enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
 					       bool host);
 
 /* lapic/state.c */
-void vlapic_reset_locked(struct vlapic *vlapic, bool init);
+enum vlapic_reset_kind {
+	VLAPIC_RESET_POWER_ON,
+	VLAPIC_RESET_INIT,
+	VLAPIC_RESET_DISABLE,	/* IA32_APIC_BASE.EN cleared */
+};
+
+void vlapic_reset_locked(struct vlapic *vlapic, enum vlapic_reset_kind kind);
 
 /* lapic/bus.c */
 void vlapic_bus_mark_dirty(struct vlapic_bus *bus);

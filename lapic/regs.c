@@ -445,9 +445,11 @@ static u64 vlapic_base_valid_bits(struct vlapic *vlapic)
  * Legal transitions (SDM 10.12.5): disabled -> xAPIC, xAPIC -> x2APIC,
  * any -> disabled. x2APIC -> xAPIC, disabled -> x2APIC, and EXTD without
  * EN raise #GP. Disabling resets the APIC to its power-up state (ID and
- * BSP kept) and takes it off the bus; entering x2APIC mode makes the ID
- * the 32-bit x2APIC ID and derives LDR from it. Relocating the xAPIC base
- * is supported: vlapic_mmio_base() reports where the page is.
+ * BSP kept) and takes it off the bus, but is not an INIT: the CPU keeps
+ * running (MP state and pending events unchanged). Entering x2APIC mode
+ * makes the ID the 32-bit x2APIC ID and derives LDR from it. Relocating
+ * the xAPIC base is supported: vlapic_mmio_base() reports where the page
+ * is.
  *
  * Return: VLAPIC_ACCESS_OK or VLAPIC_ACCESS_GP (nothing changed).
  */
@@ -473,7 +475,8 @@ enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
 
 	vlapic->apic_base = val;
 	if (old_en && !en) {
-		vlapic_reset_locked(vlapic, false);
+		/* The APIC resets; the CPU keeps running (not an INIT). */
+		vlapic_reset_locked(vlapic, VLAPIC_RESET_DISABLE);
 		vlapic->apic_base = val;
 	}
 	if (x2 && !old_x2) {

@@ -29,16 +29,22 @@ static u32 vlapic_version_reg(struct vlapic *vlapic)
 }
 
 /**
- * vlapic_reset_locked() - load the RESET or INIT register state.
+ * vlapic_reset_locked() - load the RESET, INIT or disabled register state.
  * @vlapic: the vLAPIC (lock held)
- * @init: INIT (keeps the APIC ID register and IA32_APIC_BASE, including
- *	x2APIC mode) rather than RESET (power-up: xAPIC mode at the default
- *	base, BSP bit kept)
+ * @kind: VLAPIC_RESET_POWER_ON: power-up, xAPIC mode at the default base
+ *	(BSP bit kept); VLAPIC_RESET_INIT: the ID register and
+ *	IA32_APIC_BASE (x2APIC mode included) are kept; VLAPIC_RESET_DISABLE:
+ *	IA32_APIC_BASE.EN was cleared: the registers take their power-up
+ *	values, but the CPU is not reset (the caller sets IA32_APIC_BASE)
  *
- * SDM 10.4.7.1 and 10.12.5.2. After RESET the BSP is runnable and APs wait
- * for SIPI; after INIT likewise.
+ * SDM 10.4.7.1, 10.4.3 and 10.12.5.2. After RESET and INIT the BSP is
+ * runnable and APs wait for SIPI, and pending events are dropped, except
+ * a SIPI latched after the INIT being taken (vlapic_take_event()), which
+ * an AP keeps. A global disable is not an INIT: the CPU keeps running, so
+ * the MP state, the pending events and the LINT input levels stay (Linux
+ * disables and re-enables the APIC of running APs in x2apic_setup()).
  */
-void vlapic_reset_locked(struct vlapic *vlapic, bool init)
+void vlapic_reset_locked(struct vlapic *vlapic, enum vlapic_reset_kind kind)
 {
 	u32 id = vlapic_reg(vlapic, APIC_ID), ldr = vlapic_reg(vlapic, APIC_LDR);
 	u32 off;
@@ -49,7 +55,7 @@ void vlapic_reset_locked(struct vlapic *vlapic, bool init)
 	vlapic_timer_reset(vlapic);
 
 	memset(vlapic->regs, 0, PAGE_SIZE);
-	if (!init) {
+	if (kind != VLAPIC_RESET_INIT) {
 		vlapic->apic_base = VLAPIC_DEFAULT_BASE | VLAPIC_BASE_ENABLE |
 				    (vlapic->apic_base & VLAPIC_BASE_BSP);
 		id = vlapic->initial_id << 24;
@@ -63,21 +69,30 @@ void vlapic_reset_locked(struct vlapic *vlapic, bool init)
 	for (off = APIC_LVTT; off <= APIC_LVTERR; off += 0x10)
 		vlapic_set_reg(vlapic, off, APIC_LVT_MASKED);
 	vlapic_set_reg(vlapic, APIC_LVTCMCI, APIC_LVT_MASKED);
-
 	vlapic->esr_pending = 0;
-	if (init && (vlapic->pending_events & VLAPIC_EVENT_SIPI)) {
+
+	if (kind != VLAPIC_RESET_DISABLE) {
+		vlapic->mp_state = (vlapic->apic_base & VLAPIC_BASE_BSP) ?
+				   VLAPIC_MP_RUNNABLE : VLAPIC_MP_WAIT_FOR_SIPI;
 		/*
-		 * A SIPI accepted while this INIT was pending came after it:
-		 * it is what starts the AP out of the INIT, keep it.
+		 * Invariant: a latched SIPI means an INIT is pending or the
+		 * vCPU waits for SIPI. Accepting an INIT discards a latched
+		 * SIPI, so one latched now came after this INIT: it is what
+		 * starts the AP. The BSP stays runnable: it drops it.
 		 */
-		vlapic->pending_events = VLAPIC_EVENT_SIPI;
-	} else {
-		vlapic->pending_events = 0;
-		vlapic->sipi_vector = 0;
+		if (kind == VLAPIC_RESET_INIT &&
+		    (vlapic->pending_events & VLAPIC_EVENT_SIPI) &&
+		    vlapic->mp_state == VLAPIC_MP_WAIT_FOR_SIPI) {
+			vlapic->pending_events = VLAPIC_EVENT_SIPI;
+		} else {
+			if (vlapic->pending_events & VLAPIC_EVENT_SIPI)
+				vlapic_stat_inc(vlapic,
+						VLAPIC_STAT_SIPI_IGNORED);
+			vlapic->pending_events = 0;
+			vlapic->sipi_vector = 0;
+		}
+		vlapic->lint_levels = 0;
 	}
-	vlapic->lint_levels = 0;
-	vlapic->mp_state = (vlapic->apic_base & VLAPIC_BASE_BSP) ?
-			   VLAPIC_MP_RUNNABLE : VLAPIC_MP_WAIT_FOR_SIPI;
 	vlapic_recalc(vlapic);
 	vlapic_bus_mark_dirty(vlapic->bus);
 }
@@ -93,7 +108,7 @@ void vlapic_reset(struct vlapic *vlapic)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
-	vlapic_reset_locked(vlapic, false);
+	vlapic_reset_locked(vlapic, VLAPIC_RESET_POWER_ON);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_bus_update_map(vlapic->bus);
 }
@@ -103,14 +118,16 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_reset);
  * vlapic_init_reset() - INIT of the vLAPIC.
  * @vlapic: the vLAPIC
  *
- * Process context.
+ * The INIT reset without a pending INIT event (for a VMM that resets a
+ * vCPU itself); an INIT event is taken with vlapic_take_event(). Process
+ * context.
  */
 void vlapic_init_reset(struct vlapic *vlapic)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
-	vlapic_reset_locked(vlapic, true);
+	vlapic_reset_locked(vlapic, VLAPIC_RESET_INIT);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_bus_update_map(vlapic->bus);
 }
@@ -561,6 +578,15 @@ int vlapic_set_state(struct vlapic *vlapic, const struct vlapic_lapic_state *s)
 	vlapic->sipi_vector = s->sipi_vector;
 	vlapic->mp_state = s->mp_state;
 	vlapic->lint_levels = s->lint_levels;
+	/*
+	 * The SIPI invariant (lapic/irq.c): a state saved by an older
+	 * module may hold a SIPI for a runnable vCPU without an INIT: it
+	 * would start nothing, drop it.
+	 */
+	if ((vlapic->pending_events & VLAPIC_EVENT_SIPI) &&
+	    !(vlapic->pending_events & VLAPIC_EVENT_INIT) &&
+	    vlapic->mp_state != VLAPIC_MP_WAIT_FOR_SIPI)
+		vlapic->pending_events &= ~VLAPIC_EVENT_SIPI;
 	if (!vlapic_sw_enabled(vlapic))
 		vlapic_write_svr(vlapic, vlapic_reg(vlapic, APIC_SPIV));
 

@@ -5,6 +5,11 @@
  * the APIC-ID map at 288 vCPUs.
  */
 
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+
 #include "lapic_env.h"
 
 #define ICR_FIXED(vec)	((vec) | APIC_DM_FIXED)
@@ -247,6 +252,140 @@ static void ipi_nmi_and_init_sipi_sipi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_mp_state(env->v[0]), VLAPIC_MP_RUNNABLE);
 }
 
+/*
+ * When SIPI is consumed: INIT then SIPI, both pending, starts the AP (the
+ * SIPI came after the INIT); SIPI then INIT, both pending, leaves it
+ * waiting for SIPI (the INIT came last); and the kvm-unit-tests pattern,
+ * INIT to all-but-self followed at once by one SIPI to all-but-self,
+ * starts every AP whether it was running or waiting.
+ */
+static void ipi_init_sipi_order(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 4, NULL, NULL);
+	struct vlapic *ap = env->v[1];
+	unsigned int i;
+	u8 vec = 0;
+
+	enable_all(env);
+	/* SIPI accepted while waiting for SIPI, then INIT: still waiting. */
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9a);
+	xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_ASSERT);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_INIT, NULL));
+	KUNIT_EXPECT_FALSE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_WAIT_FOR_SIPI);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(ap), 0);
+	KUNIT_EXPECT_FALSE(test, vlapic_has_deliverable(ap));
+
+	/* INIT then SIPI to a running AP: it restarts at the new page. */
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9b);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vec, 0x9b);
+	xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_ASSERT);
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9c);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_INIT, NULL));
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vec, 0x9c);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_RUNNABLE);
+
+	/* kvm-unit-tests: v2 and v3 wait for SIPI, v1 runs. */
+	xapic_ipi(env->v[0], 0, APIC_DEST_ALLBUT | APIC_DM_INIT |
+		  APIC_INT_ASSERT);
+	xapic_ipi(env->v[0], 0, APIC_DEST_ALLBUT | APIC_DM_STARTUP | 0x9d);
+	for (i = 1; i < 4; i++) {
+		struct vlapic *v = env->v[i];
+
+		vec = 0;
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      vlapic_take_event(v, VLAPIC_EVENT_INIT,
+							NULL), "AP %u", i);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      vlapic_take_event(v, VLAPIC_EVENT_SIPI,
+							&vec), "AP %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, vec, 0x9d, "AP %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, vlapic_mp_state(env->v[i]),
+				    VLAPIC_MP_RUNNABLE, "AP %u", i);
+	}
+	/* The BSP takes INIT and stays runnable; a SIPI with it is dropped. */
+	xapic_ipi(ap, 0, APIC_DM_INIT | APIC_INT_ASSERT);
+	xapic_ipi(ap, 0, APIC_DM_STARTUP | 0x9e);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(env->v[0], VLAPIC_EVENT_INIT,
+						  NULL));
+	KUNIT_EXPECT_FALSE(test, vlapic_take_event(env->v[0], VLAPIC_EVENT_SIPI,
+						   &vec));
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(env->v[0]), VLAPIC_MP_RUNNABLE);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(env->v[0]), 0);
+}
+
+struct race_ap {
+	struct vlapic *ap;
+	atomic_t started;
+	bool stop;
+};
+
+/* The AP's CPU: take INIT and SIPI as soon as they are pending. */
+static int race_ap_thread(void *data)
+{
+	struct race_ap *r = data;
+	u8 vec;
+
+	while (!READ_ONCE(r->stop)) {
+		u32 ev = vlapic_pending_events(r->ap);
+
+		if (ev & VLAPIC_EVENT_INIT)
+			vlapic_take_event(r->ap, VLAPIC_EVENT_INIT, NULL);
+		if ((ev & VLAPIC_EVENT_SIPI) &&
+		    vlapic_take_event(r->ap, VLAPIC_EVENT_SIPI, &vec))
+			atomic_inc(&r->started);
+		cpu_relax();
+	}
+	return 0;
+}
+
+/*
+ * INIT followed at once by SIPI, while the AP's CPU takes the INIT on
+ * another CPU: the SIPI may arrive while the INIT is being processed. It
+ * must never be lost (it was, when it arrived between the INIT being
+ * taken and the INIT reset: the AP then waited for SIPI forever).
+ */
+static void ipi_init_sipi_race(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct task_struct *task;
+	struct rnd_state rnd;
+	struct race_ap *r;
+	unsigned int i, lost = 0;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->ap = env->v[1];
+	enable_all(env);
+	prandom_seed_state(&rnd, 3);
+	task = kthread_run(race_ap_thread, r, "vlapic-race-ap");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < 3000 && lost < 10; i++) {
+		int before = atomic_read(&r->started);
+		unsigned long end;
+		u32 spin = prandom_u32_state(&rnd) % 2048;
+
+		xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_ASSERT);
+		while (spin--)
+			cpu_relax();
+		xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x20);
+		end = jiffies + HZ;
+		while (atomic_read(&r->started) == before &&
+		       time_before(jiffies, end))
+			cond_resched();
+		if (atomic_read(&r->started) == before) {
+			lost++;
+			/* Start it again so the next round is meaningful. */
+			xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x20);
+		}
+	}
+	WRITE_ONCE(r->stop, true);
+	kthread_stop(task);
+	KUNIT_EXPECT_EQ_MSG(test, lost, 0, "SIPIs lost in %u rounds", i);
+}
+
 static void ipi_map_288(struct kunit *test)
 {
 	struct lapic_env *env = env_create(test, 288, NULL, NULL);
@@ -280,6 +419,8 @@ static struct kunit_case ipi_cases[] = {
 	KUNIT_CASE(ipi_lowest_priority),
 	KUNIT_CASE(ipi_nmi_and_init_sipi_sipi),
 	KUNIT_CASE(ipi_map_288),
+	KUNIT_CASE(ipi_init_sipi_order),
+	KUNIT_CASE(ipi_init_sipi_race),
 	{}
 };
 

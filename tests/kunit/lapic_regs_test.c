@@ -316,6 +316,63 @@ static void regs_global_disable_resets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(v), -1);
 }
 
+/* Make AP @v runnable the architectural way: INIT, then SIPI. */
+static void start_ap(struct kunit *test, struct lapic_env *env,
+		     struct vlapic *v)
+{
+	struct vlapic_irq irq = {
+		.dest_id = vlapic_id(v), .delivery_mode = APIC_DM_INIT,
+		.assert = true, .x2apic_dest = vlapic_x2apic_mode(v),
+	};
+	u8 vec;
+
+	vlapic_bus_deliver(env->bus, &irq, NULL);
+	KUNIT_ASSERT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_INIT, NULL));
+	irq.delivery_mode = APIC_DM_STARTUP;
+	irq.vector = 0x9f;
+	vlapic_bus_deliver(env->bus, &irq, NULL);
+	KUNIT_ASSERT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_ASSERT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+}
+
+/*
+ * A global disable (IA32_APIC_BASE.EN = 0) resets the APIC, not the CPU:
+ * a running AP keeps running (Linux's x2apic_setup() disables and
+ * re-enables the APIC on every AP), and events already pending stay.
+ */
+static void regs_global_disable_keeps_cpu_running(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct vlapic *v = env->v[1];
+	struct vlapic_irq nmi = {
+		.dest_id = 1, .delivery_mode = APIC_DM_NMI, .assert = true,
+	};
+
+	start_ap(test, env, v);
+	vlapic_bus_deliver(env->bus, &nmi, NULL);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE | EN);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(v), VLAPIC_EVENT_NMI);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_NMI, NULL));
+
+	/* x2APIC -> disabled -> xAPIC -> x2APIC, as x2apic_setup() does. */
+	KUNIT_ASSERT_EQ(test, to_x2apic(v), VLAPIC_ACCESS_OK);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE | EN);
+	KUNIT_ASSERT_EQ(test, to_x2apic(v), VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+	/* A software disable does not stop it either. */
+	vlapic_msr_write(v, 0x80f, 0xff);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+	/* And an AP that was waiting for SIPI still waits. */
+	vlapic_init_reset(v);
+	KUNIT_ASSERT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_WAIT_FOR_SIPI);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE | EN);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_WAIT_FOR_SIPI);
+}
+
 /* An x2APIC SELF IPI sends, but leaves the ICR as the guest wrote it. */
 static void regs_self_ipi_keeps_icr(struct kunit *test)
 {
@@ -443,6 +500,7 @@ static struct kunit_case regs_cases[] = {
 	KUNIT_CASE(regs_apic_base_transitions),
 	KUNIT_CASE(regs_base_relocation_and_bsp),
 	KUNIT_CASE(regs_global_disable_resets),
+	KUNIT_CASE(regs_global_disable_keeps_cpu_running),
 	KUNIT_CASE(regs_self_ipi_keeps_icr),
 	KUNIT_CASE(regs_esr_protocol),
 	KUNIT_CASE(regs_error_lvt_no_recursion),

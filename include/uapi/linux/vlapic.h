@@ -468,8 +468,8 @@ struct vlapic_lint {
 #define VLAPIC_VCPU_STAT_NMI		10	/* NMIs accepted */
 #define VLAPIC_VCPU_STAT_SMI		11	/* SMIs accepted */
 #define VLAPIC_VCPU_STAT_INIT		12	/* INITs accepted */
-#define VLAPIC_VCPU_STAT_SIPI		13	/* SIPIs accepted */
-#define VLAPIC_VCPU_STAT_SIPI_IGNORED	14	/* SIPI not waited for */
+#define VLAPIC_VCPU_STAT_SIPI		13	/* SIPIs accepted (latched) */
+#define VLAPIC_VCPU_STAT_SIPI_IGNORED	14	/* SIPIs that started nothing */
 #define VLAPIC_VCPU_STAT_EXTINT		15	/* ExtINTs accepted */
 #define VLAPIC_VCPU_STAT_IPI_SENT		16	/* ICR or SELF IPI writes */
 #define VLAPIC_VCPU_STAT_TIMER_FIRED	17	/* timer expiries delivered */
