@@ -407,6 +407,37 @@ static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
 }
 
 /**
+ * vlapic_lint_eval_level() - send a level-triggered LINT entry if due.
+ * @vlapic: the vLAPIC (lock held)
+ * @pin: 0 (LINT0) or 1 (LINT1)
+ *
+ * A level-triggered fixed entry sends while its line is asserted, it is
+ * unmasked and its remote IRR is clear. Checked on every event that can
+ * make that true: the line rising, the EOI of its vector (which clears
+ * remote IRR), an LVT write (unmask, level trigger). Remote IRR is set
+ * when the vector was accepted (it is in IRR): an EOI will come.
+ *
+ * Return: true when the vCPU must be kicked.
+ */
+bool vlapic_lint_eval_level(struct vlapic *vlapic, unsigned int pin)
+{
+	u32 off = pin ? APIC_LVT1 : APIC_LVT0;
+	u32 lvt = vlapic_reg(vlapic, off);
+	bool kick;
+
+	lockdep_assert_held(&vlapic->lock);
+	if ((lvt & APIC_MODE_MASK) != APIC_DM_FIXED ||
+	    !(lvt & APIC_LVT_LEVEL_TRIGGER) ||
+	    (lvt & (APIC_LVT_REMOTE_IRR | APIC_LVT_MASKED)) ||
+	    !(vlapic->lint_levels & BIT(pin)))
+		return false;
+	kick = vlapic_deliver_lvt(vlapic, off);
+	if (vlapic_vec_test(vlapic, APIC_IRR, lvt & APIC_VECTOR_MASK))
+		vlapic_set_reg(vlapic, off, lvt | APIC_LVT_REMOTE_IRR);
+	return kick;
+}
+
+/**
  * vlapic_set_lint() - drive a LINT input pin.
  * @vlapic: the vLAPIC
  * @pin: 0 (LINT0) or 1 (LINT1)
@@ -414,7 +445,8 @@ static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
  *
  * Edge-triggered entries deliver on a rising edge; a level-triggered
  * fixed entry delivers while asserted and remote IRR is clear, sets remote
- * IRR, and the EOI of its vector clears it.
+ * IRR, and the EOI of its vector clears it, delivering again if the line
+ * is still asserted (vlapic_lint_eval_level()).
  */
 void vlapic_set_lint(struct vlapic *vlapic, unsigned int pin, bool level)
 {
@@ -436,15 +468,10 @@ void vlapic_set_lint(struct vlapic *vlapic, unsigned int pin, bool level)
 		vlapic->lint_levels &= ~BIT(pin);
 
 	if ((lvt & APIC_MODE_MASK) == APIC_DM_FIXED &&
-	    (lvt & APIC_LVT_LEVEL_TRIGGER)) {
-		if (level && !(lvt & APIC_LVT_REMOTE_IRR) &&
-		    !(lvt & APIC_LVT_MASKED)) {
-			vlapic_set_reg(vlapic, off, lvt | APIC_LVT_REMOTE_IRR);
-			kick = vlapic_deliver_lvt(vlapic, off);
-		}
-	} else if (level && !was) {
+	    (lvt & APIC_LVT_LEVEL_TRIGGER))
+		kick = vlapic_lint_eval_level(vlapic, pin);
+	else if (level && !was)
 		kick = vlapic_deliver_lvt(vlapic, off);
-	}
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	if (kick)
 		vlapic->bus->ops->kick(vlapic);
@@ -550,7 +577,8 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ack);
  *	EOI register write)
  *
  * Clears the ISR bit, lowers PPR, clears the remote IRR of a
- * level-triggered LINT entry with that vector.
+ * level-triggered LINT entry with that vector (and sends it again if its
+ * line is still asserted).
  *
  * Return: the vector to broadcast to the IOAPIC (its TMR bit is set and
  * broadcast is not suppressed), else -1. The caller passes it to
@@ -574,9 +602,13 @@ int vlapic_eoi_locked(struct vlapic *vlapic, int vector)
 	for (off = APIC_LVT0; off <= APIC_LVT1; off += 0x10) {
 		u32 lvt = vlapic_reg(vlapic, off);
 
-		if ((lvt & APIC_LVT_REMOTE_IRR) &&
-		    (lvt & APIC_VECTOR_MASK) == vector)
-			vlapic_set_reg(vlapic, off, lvt & ~APIC_LVT_REMOTE_IRR);
+		if (!(lvt & APIC_LVT_REMOTE_IRR) ||
+		    (lvt & APIC_VECTOR_MASK) != vector)
+			continue;
+		vlapic_set_reg(vlapic, off, lvt & ~APIC_LVT_REMOTE_IRR);
+		/* The line still asserted: it is sent again. */
+		if (vlapic_lint_eval_level(vlapic, off == APIC_LVT1))
+			vlapic->bus->ops->kick(vlapic);
 	}
 
 	if (!vlapic_vec_test(vlapic, APIC_TMR, vector) ||

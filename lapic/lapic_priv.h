@@ -222,6 +222,7 @@ bool vlapic_accept_msg_locked(struct vlapic *vlapic,
 			      const struct vlapic_irq *irq);
 void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq);
 bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off);
+bool vlapic_lint_eval_level(struct vlapic *vlapic, unsigned int pin);
 int vlapic_eoi_locked(struct vlapic *vlapic, int vector);
 void vlapic_eoi_notify(struct vlapic *vlapic, int vector);
 void vlapic_sync_posted(struct vlapic *vlapic);

@@ -221,6 +221,10 @@ static void vlapic_write_locked(struct vlapic *vlapic, u32 off, u32 val,
 		if (off == APIC_LVTT)
 			vlapic_timer_write_lvt(vlapic, val);
 		vlapic_set_reg(vlapic, off, val);
+		/* Unmasked (or made level) with its line asserted: it sends. */
+		if ((off == APIC_LVT0 || off == APIC_LVT1) &&
+		    vlapic_lint_eval_level(vlapic, off == APIC_LVT1))
+			vlapic->bus->ops->kick(vlapic);
 		break;
 	case APIC_TMICT:
 		vlapic_timer_write_icr(vlapic, val);
