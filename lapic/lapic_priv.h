@@ -26,6 +26,9 @@
 #define VLAPIC_X2APIC_BROADCAST	0xffffffffU
 #define VLAPIC_XAPIC_BROADCAST	0xffU
 
+/* ICR bits 31:0 a write stores: vector, mode, dest mode, level, shorthand. */
+#define VLAPIC_ICR_LOW_MASK	0x000ccfffU
+
 /* Largest APIC ID the physical map indexes directly. */
 #define VLAPIC_MAX_MAP_ID	4095
 
@@ -229,6 +232,8 @@ void vlapic_sync_posted(struct vlapic *vlapic);
 void vlapic_set_tpr_locked(struct vlapic *vlapic, u8 tpr);
 
 /* lapic/regs.c */
+bool vlapic_reg_saved(u32 off);
+bool vlapic_lvt_mode_valid(u32 off, u32 lvt);
 void vlapic_write_svr(struct vlapic *vlapic, u32 val);
 enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
 					       bool host);

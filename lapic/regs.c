@@ -23,59 +23,113 @@
 #define XA	BIT(2)	/* xAPIC only */
 #define X2	BIT(3)	/* x2APIC only */
 #define X2RO	BIT(4)	/* read-only in x2APIC mode */
+#define ST	BIT(5)	/* state: saved and restored as it is in the page */
 
 #define LVT_DS		APIC_SEND_PENDING
 #define LVT_VEC_MASK	(APIC_VECTOR_MASK | APIC_LVT_MASKED)
 #define LVT_DM_MASK	(LVT_VEC_MASK | APIC_MODE_MASK)
 #define LINT_MASK	(LVT_DM_MASK | APIC_INPUT_POLARITY | APIC_LVT_LEVEL_TRIGGER)
-#define ICR_LOW_MASK	0x000ccfffU	/* vector, DM, dest mode, level, trigger, shorthand */
+/* SDM 10.5.1: LINT1 is edge only ("level-sensitive ... not supported"). */
+#define LINT1_MASK	(LVT_DM_MASK | APIC_INPUT_POLARITY)
+#define ICR_LOW_MASK	VLAPIC_ICR_LOW_MASK
+
+/* LVT delivery modes the SDM defines (10.5.1); the others are reserved. */
+#define DM_BIT(mode)	BIT((mode) >> 8)
+#define DM_EVENT	(DM_BIT(APIC_DM_FIXED) | DM_BIT(APIC_DM_SMI) |	\
+			 DM_BIT(APIC_DM_NMI))
+#define DM_LINT		(DM_EVENT | DM_BIT(APIC_DM_INIT) | DM_BIT(APIC_DM_EXTINT))
 
 /**
  * struct vlapic_reg_rule - access rules of one 16-byte register slot.
- * @flags: R, W, XA, X2, X2RO.
+ * @flags: R, W, XA, X2, X2RO, ST.
+ * @dmodes: LVTs with a delivery-mode field: the modes it may hold (bit n:
+ *	mode n). A write of another one is a reserved value: ignored in
+ *	xAPIC mode, #GP in x2APIC mode, refused by restore. 0: no such field.
  * @wmask: bits a write stores (xAPIC ignores the others; x2APIC raises
  *	#GP when a bit outside @wmask | @romask is set).
  * @romask: read-only bits that are not reserved (delivery status, remote
  *	IRR): writes leave them alone in both modes.
+ *
+ * Slots without ST are not state: derived ones (APR, PPR, current count)
+ * are computed, write-only and reserved ones read as zero, and restore
+ * loads none of them from the saved page.
  */
 struct vlapic_reg_rule {
 	u8 flags;
+	u8 dmodes;
 	u32 wmask;
 	u32 romask;
 };
 
 static const struct vlapic_reg_rule vlapic_rules[64] = {
-	[APIC_ID >> 4]		= { R | W | X2RO, 0xff000000 },
-	[APIC_LVR >> 4]		= { R },
-	[APIC_TASKPRI >> 4]	= { R | W, APIC_TPRI_MASK },
+	[APIC_ID >> 4]		= { R | W | X2RO | ST, 0, 0xff000000 },
+	[APIC_LVR >> 4]		= { R | ST },
+	[APIC_TASKPRI >> 4]	= { R | W | ST, 0, APIC_TPRI_MASK },
 	[APIC_ARBPRI >> 4]	= { R | XA },
 	[APIC_PROCPRI >> 4]	= { R },
 	[APIC_EOI >> 4]		= { W },
 	[APIC_RRR >> 4]		= { R | XA },
-	[APIC_LDR >> 4]		= { R | W | X2RO, APIC_LDR_MASK },
-	[APIC_DFR >> 4]		= { R | W | XA, 0xf0000000 },
-	[APIC_SPIV >> 4]	= { R | W, 0x3ff },
-	[0x10] = { R }, [0x11] = { R }, [0x12] = { R }, [0x13] = { R },	/* ISR */
-	[0x14] = { R }, [0x15] = { R }, [0x16] = { R }, [0x17] = { R },
-	[0x18] = { R }, [0x19] = { R }, [0x1a] = { R }, [0x1b] = { R },	/* TMR */
-	[0x1c] = { R }, [0x1d] = { R }, [0x1e] = { R }, [0x1f] = { R },
-	[0x20] = { R }, [0x21] = { R }, [0x22] = { R }, [0x23] = { R },	/* IRR */
-	[0x24] = { R }, [0x25] = { R }, [0x26] = { R }, [0x27] = { R },
-	[APIC_ESR >> 4]		= { R | W, 0 },
-	[APIC_LVTCMCI >> 4]	= { R | W, LVT_DM_MASK, LVT_DS },
-	[APIC_ICR >> 4]		= { R | W, ICR_LOW_MASK, APIC_ICR_BUSY },
-	[APIC_ICR2 >> 4]	= { R | W | XA, 0xff000000 },
-	[APIC_LVTT >> 4]	= { R | W, LVT_VEC_MASK | APIC_LVT_TIMER_PERIODIC, LVT_DS },
-	[APIC_LVTTHMR >> 4]	= { R | W, LVT_DM_MASK, LVT_DS },
-	[APIC_LVTPC >> 4]	= { R | W, LVT_DM_MASK, LVT_DS },
-	[APIC_LVT0 >> 4]	= { R | W, LINT_MASK, LVT_DS | APIC_LVT_REMOTE_IRR },
-	[APIC_LVT1 >> 4]	= { R | W, LINT_MASK, LVT_DS | APIC_LVT_REMOTE_IRR },
-	[APIC_LVTERR >> 4]	= { R | W, LVT_VEC_MASK, LVT_DS },
-	[APIC_TMICT >> 4]	= { R | W, 0xffffffff },
+	[APIC_LDR >> 4]		= { R | W | X2RO | ST, 0, APIC_LDR_MASK },
+	[APIC_DFR >> 4]		= { R | W | XA | ST, 0, 0xf0000000 },
+	[APIC_SPIV >> 4]	= { R | W | ST, 0, 0x3ff },
+	/* ISR */
+	[0x10] = { R | ST }, [0x11] = { R | ST }, [0x12] = { R | ST },
+	[0x13] = { R | ST }, [0x14] = { R | ST }, [0x15] = { R | ST },
+	[0x16] = { R | ST }, [0x17] = { R | ST },
+	/* TMR */
+	[0x18] = { R | ST }, [0x19] = { R | ST }, [0x1a] = { R | ST },
+	[0x1b] = { R | ST }, [0x1c] = { R | ST }, [0x1d] = { R | ST },
+	[0x1e] = { R | ST }, [0x1f] = { R | ST },
+	/* IRR */
+	[0x20] = { R | ST }, [0x21] = { R | ST }, [0x22] = { R | ST },
+	[0x23] = { R | ST }, [0x24] = { R | ST }, [0x25] = { R | ST },
+	[0x26] = { R | ST }, [0x27] = { R | ST },
+	[APIC_ESR >> 4]		= { R | W | ST, 0, 0 },
+	[APIC_LVTCMCI >> 4]	= { R | W | ST, DM_EVENT, LVT_DM_MASK, LVT_DS },
+	[APIC_ICR >> 4]		= { R | W | ST, 0, ICR_LOW_MASK, APIC_ICR_BUSY },
+	[APIC_ICR2 >> 4]	= { R | W | XA | ST, 0, 0xff000000 },
+	[APIC_LVTT >> 4]	= { R | W | ST, 0,
+				    LVT_VEC_MASK | APIC_LVT_TIMER_PERIODIC, LVT_DS },
+	[APIC_LVTTHMR >> 4]	= { R | W | ST, DM_EVENT, LVT_DM_MASK, LVT_DS },
+	[APIC_LVTPC >> 4]	= { R | W | ST, DM_EVENT, LVT_DM_MASK, LVT_DS },
+	[APIC_LVT0 >> 4]	= { R | W | ST, DM_LINT, LINT_MASK,
+				    LVT_DS | APIC_LVT_REMOTE_IRR },
+	[APIC_LVT1 >> 4]	= { R | W | ST, DM_LINT, LINT1_MASK, LVT_DS },
+	[APIC_LVTERR >> 4]	= { R | W | ST, 0, LVT_VEC_MASK, LVT_DS },
+	[APIC_TMICT >> 4]	= { R | W | ST, 0, 0xffffffff },
 	[APIC_TMCCT >> 4]	= { R },
-	[APIC_TDCR >> 4]	= { R | W, 0xb },
-	[APIC_SELF_IPI >> 4]	= { W | X2, APIC_VECTOR_MASK },
+	[APIC_TDCR >> 4]	= { R | W | ST, 0, 0xb },
+	[APIC_SELF_IPI >> 4]	= { W | X2, 0, APIC_VECTOR_MASK },
 };
+
+/**
+ * vlapic_reg_saved() - whether a register slot is state.
+ * @off: offset of the slot in the page (16-byte aligned, below 0x400)
+ *
+ * Return: true when restore loads the slot's first dword from the saved
+ * page; the rest of the page (derived, write-only, reserved registers,
+ * bytes 4-15 of every slot) restores as zero.
+ */
+bool vlapic_reg_saved(u32 off)
+{
+	return off < 0x400 && !(off & 0xf) && (vlapic_rules[off >> 4].flags & ST);
+}
+
+/**
+ * vlapic_lvt_mode_valid() - whether an LVT value holds a defined mode.
+ * @off: the LVT's offset
+ * @lvt: the value
+ *
+ * Return: false for a delivery mode the SDM reserves for this LVT
+ * (thermal, performance, CMCI: anything but fixed, SMI and NMI; LINT0/1:
+ * 001b, 011b, 110b); true otherwise and for LVTs without the field.
+ */
+bool vlapic_lvt_mode_valid(u32 off, u32 lvt)
+{
+	u8 dmodes = off < 0x400 ? vlapic_rules[off >> 4].dmodes : 0;
+
+	return !dmodes || (dmodes & DM_BIT(lvt & APIC_MODE_MASK));
+}
 
 /* Work that must wait until the vLAPIC's lock is released. */
 struct vlapic_post {
@@ -339,9 +393,10 @@ enum vlapic_access vlapic_mmio_write(struct vlapic *vlapic, u32 offset,
 		vlapic_set_error(vlapic, APIC_ESR_ILLREGA);
 		goto out;
 	}
-	if (rule->flags & W)
-		vlapic_write_locked(vlapic, offset,
-				    val & vlapic_wmask(vlapic, offset), &post);
+	val &= vlapic_wmask(vlapic, offset);
+	/* A reserved delivery mode: the whole write is ignored. */
+	if ((rule->flags & W) && vlapic_lvt_mode_valid(offset, val))
+		vlapic_write_locked(vlapic, offset, val, &post);
 out:
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_run_post(vlapic, &post);
@@ -411,6 +466,8 @@ static enum vlapic_access vlapic_x2apic_write(struct vlapic *vlapic, u32 msr,
 	if (off == APIC_LVTT &&
 	    (val & APIC_LVT_TIMER_TSCDEADLINE) && (val & APIC_LVT_TIMER_PERIODIC))
 		return vlapic_gp(vlapic);	/* timer mode 3 is reserved */
+	if (!vlapic_lvt_mode_valid(off, val))
+		return vlapic_gp(vlapic);	/* reserved delivery mode */
 	vlapic_write_locked(vlapic, off, val & ~rule->romask, post);
 	return VLAPIC_ACCESS_OK;
 }

@@ -434,18 +434,23 @@ static u32 vlapic_state_reg(const struct vlapic_lapic_state *s, u32 off)
 	return *(const u32 *)(s->regs + off);
 }
 
-/* LVT bits that may be set in a restored entry (masks of lapic/regs.c). */
+/*
+ * LVT bits a restored entry may have set: those writes can store
+ * (lapic/regs.c), the remote IRR of LINT0, and both timer mode bits
+ * (checked on their own). Delivery status is never set: delivery is
+ * synchronous.
+ */
 static const struct {
 	u32 off;
 	u32 bits;
 } vlapic_lvt_bits[] = {
-	{ APIC_LVTCMCI, 0x117ff },
-	{ APIC_LVTT, 0x710ff },
-	{ APIC_LVTTHMR, 0x117ff },
-	{ APIC_LVTPC, 0x117ff },
-	{ APIC_LVT0, 0x1f7ff },
-	{ APIC_LVT1, 0x1f7ff },
-	{ APIC_LVTERR, 0x110ff },
+	{ APIC_LVTCMCI, 0x107ff },
+	{ APIC_LVTT, 0x700ff },
+	{ APIC_LVTTHMR, 0x107ff },
+	{ APIC_LVTPC, 0x107ff },
+	{ APIC_LVT0, 0x1e7ff },
+	{ APIC_LVT1, 0x127ff },
+	{ APIC_LVTERR, 0x100ff },
 };
 
 static bool vlapic_state_zero(const void *p, size_t len)
@@ -487,8 +492,13 @@ enum vlapic_state_error vlapic_validate_state(struct vlapic *vlapic,
 		return VLAPIC_STATE_BAD_X2APIC_LDR;
 	if (!x2 && (vlapic_state_reg(s, APIC_LDR) & ~APIC_LDR_MASK))
 		return VLAPIC_STATE_BAD_LDR;
-	if (!x2 && vlapic_state_reg(s, APIC_DFR) != APIC_DFR_FLAT &&
-	    vlapic_state_reg(s, APIC_DFR) != APIC_DFR_CLUSTER)
+	/*
+	 * Bits 27:0 read as ones. The model nibble is what the guest wrote:
+	 * flat, cluster, or a reserved model that matches no logical
+	 * destination (writes store it, so restore takes it). In x2APIC mode
+	 * the register keeps its xAPIC value.
+	 */
+	if ((vlapic_state_reg(s, APIC_DFR) & 0x0fffffff) != 0x0fffffff)
 		return VLAPIC_STATE_BAD_DFR;
 	if (vlapic_state_reg(s, APIC_LVR) != vlapic_version_reg(vlapic))
 		return VLAPIC_STATE_BAD_VERSION;
@@ -501,15 +511,21 @@ enum vlapic_state_error vlapic_validate_state(struct vlapic *vlapic,
 	    ~(u32)(APIC_ESR_SENDILL | APIC_ESR_RECVILL | APIC_ESR_ILLREGA))
 		return VLAPIC_STATE_BAD_ESR;
 	for (i = 0; i < ARRAY_SIZE(vlapic_lvt_bits); i++) {
-		u32 lvt = vlapic_state_reg(s, vlapic_lvt_bits[i].off);
+		u32 off = vlapic_lvt_bits[i].off, lvt = vlapic_state_reg(s, off);
 
-		if (lvt & ~vlapic_lvt_bits[i].bits)
+		if ((lvt & ~vlapic_lvt_bits[i].bits) ||
+		    !vlapic_lvt_mode_valid(off, lvt))
 			return VLAPIC_STATE_BAD_LVT;
 	}
+	/*
+	 * Mode 11b is reserved, but an xAPIC write stores it when the
+	 * deadline mode is offered (and it survives the switch to x2APIC
+	 * mode): the state exists, so restore takes it. It counts like
+	 * one-shot.
+	 */
 	lvtt = vlapic_state_reg(s, APIC_LVTT) &
 	       (APIC_LVT_TIMER_PERIODIC | APIC_LVT_TIMER_TSCDEADLINE);
-	if (lvtt == (APIC_LVT_TIMER_PERIODIC | APIC_LVT_TIMER_TSCDEADLINE) ||
-	    (lvtt == APIC_LVT_TIMER_TSCDEADLINE && !cfg->tsc_deadline))
+	if ((lvtt & APIC_LVT_TIMER_TSCDEADLINE) && !cfg->tsc_deadline)
 		return VLAPIC_STATE_BAD_TIMER_MODE;
 	if (s->tsc_deadline && lvtt != APIC_LVT_TIMER_TSCDEADLINE)
 		return VLAPIC_STATE_BAD_TIMER_MODE;
@@ -518,20 +534,19 @@ enum vlapic_state_error vlapic_validate_state(struct vlapic *vlapic,
 		return VLAPIC_STATE_BAD_DCR;
 	if (vlapic_state_reg(s, APIC_TMCCT) > vlapic_state_reg(s, APIC_TMICT))
 		return VLAPIC_STATE_BAD_TIMER_COUNT;
-	for (i = 0; i < 8; i++) {
-		u32 isr = vlapic_state_reg(s, APIC_ISR + i * 16);
-		u32 irr = vlapic_state_reg(s, APIC_IRR + i * 16);
-
-		/* Vectors 0-15 can never be accepted. */
-		if (i == 0 && ((isr | irr) & 0xffff))
-			return VLAPIC_STATE_BAD_VECTOR;
-	}
+	/* Vectors 0-15 can never be accepted (nor their TMR bits set). */
+	if ((vlapic_state_reg(s, APIC_ISR) | vlapic_state_reg(s, APIC_IRR) |
+	     vlapic_state_reg(s, APIC_TMR)) & 0xffff)
+		return VLAPIC_STATE_BAD_VECTOR;
 	if (s->pending_events & ~VLAPIC_EVENT_ALL)
 		return VLAPIC_STATE_BAD_EVENTS;
 	if (s->mp_state > VLAPIC_MP_STATE_WAIT_FOR_SIPI)
 		return VLAPIC_STATE_BAD_MP_STATE;
 	if (s->lint_levels & ~3U)
 		return VLAPIC_STATE_BAD_LINT;
+	if ((vlapic_state_reg(s, APIC_ICR) & ~VLAPIC_ICR_LOW_MASK) ||
+	    (!x2 && (vlapic_state_reg(s, APIC_ICR2) & 0x00ffffff)))
+		return VLAPIC_STATE_BAD_ICR;
 	return VLAPIC_STATE_OK;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_validate_state);
@@ -550,7 +565,7 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_validate_state);
  */
 int vlapic_set_state(struct vlapic *vlapic, const struct vlapic_lapic_state *s)
 {
-	u32 ccr = vlapic_state_reg(s, APIC_TMCCT);
+	u32 ccr = vlapic_state_reg(s, APIC_TMCCT), off;
 	unsigned long flags;
 	bool kick;
 
@@ -562,17 +577,16 @@ int vlapic_set_state(struct vlapic *vlapic, const struct vlapic_lapic_state *s)
 		vlapic->ops->state_reset(vlapic);
 	vlapic_timer_reset(vlapic);
 
-	memcpy(vlapic->regs, s->regs, sizeof(s->regs));
-	memset(vlapic->regs + sizeof(s->regs), 0,
-	       PAGE_SIZE - sizeof(s->regs));
-	vlapic_set_reg(vlapic, APIC_TMCCT, 0);
-	vlapic_set_reg(vlapic, APIC_ARBPRI, 0);
-	vlapic_set_reg(vlapic, APIC_ICR,
-		       vlapic_reg(vlapic, APIC_ICR) & ~APIC_ICR_BUSY);
+	/*
+	 * Only the registers that are state, all validated above; derived,
+	 * write-only and reserved slots (and bytes 4-15 of every slot) read
+	 * as zero whatever the saved page holds.
+	 */
+	memset(vlapic->regs, 0, PAGE_SIZE);
+	for (off = 0; off < sizeof(s->regs); off += 16)
+		if (vlapic_reg_saved(off))
+			vlapic_set_reg(vlapic, off, vlapic_state_reg(s, off));
 	vlapic->apic_base = s->apic_base;
-	if (!vlapic_is_x2apic(vlapic))
-		vlapic_set_reg(vlapic, APIC_DFR,
-			       vlapic_reg(vlapic, APIC_DFR) | 0x0fffffff);
 	vlapic->esr_pending = s->esr_pending;
 	vlapic->pending_events = s->pending_events;
 	vlapic->sipi_vector = s->sipi_vector;
