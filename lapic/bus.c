@@ -67,7 +67,7 @@ void vlapic_bus_destroy(struct vlapic_bus *bus)
 		return;
 	for (i = 0; i < bus->max_vlapics; i++)
 		WARN_ON_ONCE(rcu_access_pointer(bus->vlapics[i]));
-	kfree(rcu_dereference_protected(bus->map, true));
+	kvfree(rcu_dereference_protected(bus->map, true));	/* kvzalloc'd */
 	mutex_destroy(&bus->map_lock);
 	kfree(bus);
 }
@@ -147,24 +147,37 @@ static void vlapic_map_claim(struct vlapic_map *map, struct vlapic **slot,
 		*slot = vlapic;
 }
 
+/*
+ * Invariant of the flat and cluster tables: a vLAPIC owns at most one
+ * slot, so that resolving a destination visits each target once. A
+ * logical ID with several bits (one vLAPIC answering to several bits of
+ * a destination) sends logical delivery to a scan, as a shared bit does.
+ * Clusters 0-15 are all addressable (vlapic_match_dest() matches cluster
+ * 15; only the destination 0xff is the broadcast).
+ */
 static void vlapic_map_add_logical(struct vlapic_map *map,
 				   struct vlapic *vlapic,
 				   const struct vlapic_snap *s)
 {
 	u32 lid = s->ldr >> 24;
-	unsigned int bit;
 
-	if (map->logical == VLAPIC_MAP_LOGICAL_FLAT) {
-		for (bit = 0; bit < 8; bit++)
-			if (lid & BIT(bit))
-				vlapic_map_claim(map, &map->flat[bit], vlapic);
-	} else if (map->logical == VLAPIC_MAP_LOGICAL_CLUSTER &&
-		   (lid >> 4) < 15) {
-		for (bit = 0; bit < 4; bit++)
-			if (lid & BIT(bit))
-				vlapic_map_claim(map,
-						 &map->cluster[lid >> 4][bit],
-						 vlapic);
+	switch (map->logical) {
+	case VLAPIC_MAP_LOGICAL_FLAT:
+		if (hweight8(lid) > 1)
+			map->logical = VLAPIC_MAP_LOGICAL_SLOW;
+		else if (lid)
+			vlapic_map_claim(map, &map->flat[__ffs(lid)], vlapic);
+		break;
+	case VLAPIC_MAP_LOGICAL_CLUSTER:
+		if (hweight8(lid & 0xf) > 1)
+			map->logical = VLAPIC_MAP_LOGICAL_SLOW;
+		else if (lid & 0xf)
+			vlapic_map_claim(map,
+					 &map->cluster[lid >> 4][__ffs(lid & 0xf)],
+					 vlapic);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -429,8 +442,6 @@ static bool vlapic_visit_map(struct vlapic_map *map,
 				visit(map->flat[bit], ctx);
 		return true;
 	case VLAPIC_MAP_LOGICAL_CLUSTER:
-		if (((dest >> 4) & 0xf) >= 15)
-			return true;
 		for (bit = 0; bit < 4; bit++)
 			if ((dest & BIT(bit)) &&
 			    map->cluster[(dest >> 4) & 0xf][bit])

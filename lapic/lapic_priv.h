@@ -115,7 +115,11 @@ struct vlapic {
  *	physical lookup that finds nothing means "no destination".
  * @logical: how logical destinations are resolved (enum below).
  * @flat: xAPIC flat model: the vLAPIC owning each of the 8 LDR bits.
- * @cluster: xAPIC cluster model: [cluster 0-14][bit 0-3].
+ * @cluster: xAPIC cluster model: [cluster 0-15][bit 0-3].
+ *
+ * Invariant: in @flat and @cluster a vLAPIC owns at most one slot (a
+ * logical ID with several bits makes @logical VLAPIC_MAP_LOGICAL_SLOW),
+ * so a lookup visits every target once.
  * @rcu: frees a replaced map after a grace period.
  * @phys: physical ID -> vLAPIC (NULL: none).
  */
@@ -124,7 +128,7 @@ struct vlapic_map {
 	bool phys_complete;
 	u8 logical;
 	struct vlapic *flat[8];
-	struct vlapic *cluster[15][4];
+	struct vlapic *cluster[16][4];
 	struct rcu_head rcu;
 	struct vlapic *phys[];
 };
@@ -252,7 +256,6 @@ void vlapic_bus_mark_dirty(struct vlapic_bus *bus);
 void vlapic_bus_update_map(struct vlapic_bus *bus);
 bool vlapic_bus_register(struct vlapic_bus *bus, struct vlapic *vlapic);
 void vlapic_bus_unregister(struct vlapic_bus *bus, struct vlapic *vlapic);
-bool vlapic_match_dest(struct vlapic *target, const struct vlapic_irq *irq);
 void vlapic_send_ipi(struct vlapic *vlapic, u32 icr_low, u32 dest,
 		     bool x2apic);
 

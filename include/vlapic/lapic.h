@@ -167,6 +167,11 @@ void vlapic_bus_destroy(struct vlapic_bus *bus);
 void *vlapic_bus_owner(struct vlapic_bus *bus);
 int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 		       struct vlapic *src);
+/*
+ * Whether @target is a destination of @irq (shorthands aside): the rule
+ * the full scan applies, which the bus's map must agree with. Any context.
+ */
+bool vlapic_match_dest(struct vlapic *target, const struct vlapic_irq *irq);
 
 /*
  * Deliver @nr source-less messages in order, as many vlapic_bus_deliver()
