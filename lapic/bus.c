@@ -495,8 +495,8 @@ static void vlapic_visit_accept(struct vlapic *target, void *data)
 {
 	struct vlapic_deliver_ctx *ctx = data;
 
-	vlapic_accept(target, ctx->irq);
-	ctx->count++;
+	if (vlapic_accept(target, ctx->irq))
+		ctx->count++;
 }
 
 /*
@@ -510,6 +510,7 @@ struct vlapic_lowest_ctx {
 	u32 best_ppr;
 	unsigned int ties;
 	unsigned int pick;
+	struct vlapic *fallback;
 	struct vlapic *chosen;
 };
 
@@ -530,6 +531,7 @@ static void vlapic_visit_lowest_min(struct vlapic *target, void *data)
 	if (prio < ctx->best_ppr) {
 		ctx->best_ppr = prio;
 		ctx->ties = 1;
+		ctx->fallback = target;
 	} else if (prio == ctx->best_ppr) {
 		ctx->ties++;
 	}
@@ -551,9 +553,19 @@ static void vlapic_visit_lowest_pick(struct vlapic *target, void *data)
  * @irq: the message
  * @src: the sending vLAPIC for IPIs (needed by shorthands), else NULL
  *
+ * A lowest-priority message with at least one software-enabled target
+ * is given to exactly one of them: the priorities are read without the
+ * targets' locks, twice (find the lowest and the ties, then pick one
+ * round robin), and when they changed in between so that the second pass
+ * finds no target at the lowest priority, the message goes to the target
+ * the first pass found, rather than to nobody.
+ *
  * Any context; never sleeps.
  *
- * Return: the number of vLAPICs the message was given to.
+ * Return: the number of vLAPICs that accepted the message: a fixed or
+ * lowest-priority vector set in IRR (or already pending there), an event
+ * made pending. A target that dropped it (software disabled, illegal
+ * vector, a SIPI it ignores) does not count.
  */
 int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 		       struct vlapic *src)
@@ -573,6 +585,8 @@ int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 			vlapic_visit_dests(bus, irq, src,
 					   vlapic_visit_lowest_pick, &low);
 		}
+		if (!low.chosen)
+			low.chosen = low.fallback;	/* PPRs moved */
 		if (low.chosen)
 			vlapic_visit_accept(low.chosen, &ctx);
 	} else {
@@ -625,16 +639,15 @@ static bool vlapic_fixed_phys_target(struct vlapic_bus *bus,
  *
  * Any context; never sleeps.
  *
- * Return: the sum of the numbers of vLAPICs each message was given to.
+ * Return: the sum of the numbers of vLAPICs that accepted each message.
  */
 int vlapic_bus_deliver_batch(struct vlapic_bus *bus,
 			     const struct vlapic_irq *irqs, unsigned int nr)
 {
+	unsigned int i = 0, run, res, one;
 	struct vlapic *target, *next;
 	unsigned long flags;
-	unsigned int i = 0, run;
 	int count = 0;
-	bool kick;
 
 	rcu_read_lock();
 	while (i < nr) {
@@ -646,17 +659,18 @@ int vlapic_bus_deliver_batch(struct vlapic_bus *bus,
 			i++;	/* no such APIC ID: nobody takes it */
 			continue;
 		}
-		kick = false;
+		res = 0;
 		run = 0;
 		raw_spin_lock_irqsave(&target->lock, flags);
 		do {
-			kick |= vlapic_accept_msg_locked(target, &irqs[i++]);
-			count++;
+			one = vlapic_accept_msg_locked(target, &irqs[i++]);
+			res |= one;
+			count += !!(one & VLAPIC_ACCEPTED);
 		} while (i < nr && ++run < VLAPIC_BUS_BATCH_MAX &&
 			 vlapic_fixed_phys_target(bus, &irqs[i], &next) &&
 			 next == target);
 		raw_spin_unlock_irqrestore(&target->lock, flags);
-		if (kick)
+		if (res & VLAPIC_KICK)
 			bus->ops->kick(target);
 	}
 	rcu_read_unlock();

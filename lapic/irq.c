@@ -172,21 +172,22 @@ static void vlapic_trace_accept(struct vlapic *vlapic, u8 vector, u32 dm,
 				    outcome);
 }
 
-/* Set a fixed vector in IRR. Returns true when the vCPU needs a kick. */
-static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
+/* Set a fixed vector in IRR. Returns VLAPIC_ACCEPTED and VLAPIC_KICK. */
+static unsigned int vlapic_accept_fixed(struct vlapic *vlapic, u8 vector,
+					bool level)
 {
 	if (!vlapic_sw_enabled(vlapic)) {
 		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_DROPPED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
-		return false;
+		return 0;
 	}
 	if (vector < 16) {
 		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_ILLEGAL);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_RX_ILLEGAL_VECTOR);
 		vlapic_set_error(vlapic, APIC_ESR_RECVILL);
-		return false;
+		return 0;
 	}
 	/*
 	 * TMR before IRR: whoever sees the IRR bit (ack, a vendor mirror,
@@ -202,7 +203,7 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_COALESCED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_COALESCED);
-		return false;
+		return VLAPIC_ACCEPTED;
 	}
 	vlapic_vec_set(vlapic, APIC_IRR, vector);
 	vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
@@ -213,7 +214,7 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 		if (vlapic->ops && vlapic->ops->irr_updated)
 			vlapic->ops->irr_updated(vlapic, vector);
 	}
-	return true;
+	return VLAPIC_ACCEPTED | VLAPIC_KICK;
 }
 
 /*
@@ -243,9 +244,13 @@ static bool vlapic_accept_sipi(struct vlapic *vlapic, u8 vector)
  * @vlapic: the target (lock held)
  * @irq: the message (destination already matched)
  *
- * Return: true when an event became pending and the vCPU must be kicked.
+ * Return: VLAPIC_ACCEPTED when the message was latched (a fixed vector
+ * set in IRR or already pending there, an event made pending), with
+ * VLAPIC_KICK when something new became pending and the vCPU must be
+ * kicked; 0 when it was dropped.
  */
-bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
+unsigned int vlapic_accept_locked(struct vlapic *vlapic,
+				  const struct vlapic_irq *irq)
 {
 	lockdep_assert_held(&vlapic->lock);
 
@@ -260,31 +265,33 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
 	case APIC_DM_NMI:
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_NMI);
 		vlapic->pending_events |= VLAPIC_EVENT_NMI;
-		return true;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	case APIC_DM_SMI:
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_SMI);
 		vlapic->pending_events |= VLAPIC_EVENT_SMI;
-		return true;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	case APIC_DM_INIT:
 		/* INIT level de-assert only synchronizes arbitration IDs. */
 		if (irq->level && !irq->assert)
-			return false;
+			return 0;
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_INIT);
 		/* It comes last: a SIPI latched before it starts nothing. */
 		if (vlapic->pending_events & VLAPIC_EVENT_SIPI)
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
 		vlapic->pending_events &= ~VLAPIC_EVENT_SIPI;
 		vlapic->pending_events |= VLAPIC_EVENT_INIT;
-		return true;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	case APIC_DM_STARTUP:
-		return vlapic_accept_sipi(vlapic, irq->vector);
+		if (!vlapic_accept_sipi(vlapic, irq->vector))
+			return 0;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	case APIC_DM_EXTINT:
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_EXTINT);
 		vlapic->pending_events |= VLAPIC_EVENT_EXTINT;
-		return true;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	default:
 		/* Delivery mode 3 (remote read) is reserved: ignored. */
-		return false;
+		return 0;
 	}
 }
 
@@ -296,14 +303,15 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
  * Fixed and lowest-priority vectors go to the vendor's posted-interrupt
  * path when it takes them (under the lock, so that the hook table cannot
  * change in the middle); everything else is set in the registers. The
- * caller kicks the vCPU, after releasing the lock, when this returns true;
- * a caller delivering several messages to @vlapic under one hold of the
- * lock may kick once for all of them.
+ * caller kicks the vCPU, after releasing the lock, when the result has
+ * VLAPIC_KICK; a caller delivering several messages to @vlapic under one
+ * hold of the lock may kick once for all of them.
  *
- * Return: true when an event became pending and the vCPU must be kicked.
+ * Return: as vlapic_accept_locked(); a posted vector is VLAPIC_ACCEPTED
+ * (the vendor notified or woke the vCPU).
  */
-bool vlapic_accept_msg_locked(struct vlapic *vlapic,
-			      const struct vlapic_irq *irq)
+unsigned int vlapic_accept_msg_locked(struct vlapic *vlapic,
+				      const struct vlapic_irq *irq)
 {
 	const struct vlapic_ops *ops = vlapic->ops;
 
@@ -319,7 +327,7 @@ bool vlapic_accept_msg_locked(struct vlapic *vlapic,
 			vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
 		if (ops->deliver_posted(vlapic, irq->vector)) {
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
-			return false;	/* the vendor notified or woke */
+			return VLAPIC_ACCEPTED;	/* the vendor notified or woke */
 		}
 	}
 	return vlapic_accept_locked(vlapic, irq);
@@ -332,17 +340,20 @@ bool vlapic_accept_msg_locked(struct vlapic *vlapic,
  *
  * vlapic_accept_msg_locked() under the lock; kicks the vCPU when
  * something became pending.
+ *
+ * Return: true when @vlapic accepted the message (VLAPIC_ACCEPTED).
  */
-void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
+bool vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
 {
 	unsigned long flags;
-	bool kick;
+	unsigned int res;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
-	kick = vlapic_accept_msg_locked(vlapic, irq);
+	res = vlapic_accept_msg_locked(vlapic, irq);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-	if (kick)
+	if (res & VLAPIC_KICK)
 		vlapic->bus->ops->kick(vlapic);
+	return res & VLAPIC_ACCEPTED;
 }
 
 /* Build the message an LVT entry describes. */
@@ -386,7 +397,7 @@ bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off)
 	lockdep_assert_held(&vlapic->lock);
 	if (!vlapic_lvt_message(lvt_off, vlapic_reg(vlapic, lvt_off), &irq))
 		return false;
-	return vlapic_accept_locked(vlapic, &irq);
+	return vlapic_accept_locked(vlapic, &irq) & VLAPIC_KICK;
 }
 
 static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
@@ -403,7 +414,7 @@ static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
 		vlapic->esr_pending |= APIC_ESR_RECVILL;
 		return false;
 	}
-	return vlapic_accept_fixed(vlapic, irq.vector, false);
+	return vlapic_accept_fixed(vlapic, irq.vector, false) & VLAPIC_KICK;
 }
 
 /**

@@ -224,10 +224,15 @@ void vlapic_recalc(struct vlapic *vlapic);
 u8 vlapic_compute_ppr(struct vlapic *vlapic);
 void vlapic_update_ppr(struct vlapic *vlapic);
 void vlapic_set_error(struct vlapic *vlapic, u32 esr_bit);
-bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq);
-bool vlapic_accept_msg_locked(struct vlapic *vlapic,
-			      const struct vlapic_irq *irq);
-void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq);
+/* What accepting one message did (vlapic_accept_locked() and friends). */
+#define VLAPIC_ACCEPTED	BIT(0)	/* latched: an EOI or the event follows */
+#define VLAPIC_KICK	BIT(1)	/* something new is pending: kick the vCPU */
+
+unsigned int vlapic_accept_locked(struct vlapic *vlapic,
+				  const struct vlapic_irq *irq);
+unsigned int vlapic_accept_msg_locked(struct vlapic *vlapic,
+				      const struct vlapic_irq *irq);
+bool vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq);
 bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off);
 bool vlapic_lint_eval_level(struct vlapic *vlapic, unsigned int pin);
 int vlapic_eoi_locked(struct vlapic *vlapic, int vector);

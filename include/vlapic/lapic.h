@@ -165,6 +165,11 @@ struct vlapic_bus *vlapic_bus_create(unsigned int max_vlapics,
 				     void *owner);
 void vlapic_bus_destroy(struct vlapic_bus *bus);
 void *vlapic_bus_owner(struct vlapic_bus *bus);
+/*
+ * Deliver @irq; returns how many vLAPICs accepted it (latched it: a vector
+ * set in IRR or already pending there, an event made pending). Lowest
+ * priority with at least one software-enabled target: exactly one.
+ */
 int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 		       struct vlapic *src);
 /*

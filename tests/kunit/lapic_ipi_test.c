@@ -386,11 +386,70 @@ static void ipi_init_sipi_race(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, lost, 0, "SIPIs lost in %u rounds", i);
 }
 
-/* Messages latched: accepted into IRR, or coalesced with one there. */
+/*
+ * Lowest priority while the targets' TPRs change under it: every message
+ * is accepted by exactly one target (it was dropped when the priorities
+ * seen by the first pass had all changed by the second).
+ */
+struct tpr_storm {
+	struct lapic_env *env;
+	bool stop;
+};
+
+static int tpr_storm_thread(void *data)
+{
+	struct tpr_storm *t = data;
+	struct rnd_state rnd;
+	unsigned int i;
+
+	prandom_seed_state(&rnd, 7);
+	while (!READ_ONCE(t->stop)) {
+		for (i = 0; i < t->env->nr; i++)
+			wr(t->env->v[i], APIC_TASKPRI,
+			   (prandom_u32_state(&rnd) % 8) << 4);
+		cond_resched();
+	}
+	return 0;
+}
+
 static u64 accepted(struct vlapic *v)
 {
 	return vlapic_stat(v, VLAPIC_STAT_FIXED_ACCEPTED) +
 	       vlapic_stat(v, VLAPIC_STAT_FIXED_COALESCED);
+}
+
+static void ipi_lowest_priority_tpr_storm(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 3, NULL, NULL);
+	struct vlapic_irq irq = {
+		.dest_id = 0xff, .delivery_mode = APIC_DM_LOWEST,
+		.vector = 0xc0, .assert = true,
+	};
+	struct task_struct *task;
+	struct tpr_storm *t;
+	unsigned int i, n = 20000, not_one = 0;
+	u64 before = 0, after = 0;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->env = env;
+	enable_all(env);
+	for (i = 0; i < env->nr; i++)
+		before += accepted(env->v[i]);
+	task = kthread_run(tpr_storm_thread, t, "vlapic-tpr-storm");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < n; i++) {
+		if (vlapic_bus_deliver(env->bus, &irq, NULL) != 1)
+			not_one++;
+		if (!(i % 256))
+			cond_resched();
+	}
+	WRITE_ONCE(t->stop, true);
+	kthread_stop(task);
+	for (i = 0; i < env->nr; i++)
+		after += accepted(env->v[i]);
+	KUNIT_EXPECT_EQ(test, after - before, (u64)n);
+	KUNIT_EXPECT_EQ(test, not_one, 0);
 }
 
 /* Deliver @irq and check that exactly the scan's matches accepted it. */
@@ -536,6 +595,7 @@ static struct kunit_case ipi_cases[] = {
 	KUNIT_CASE(ipi_map_288),
 	KUNIT_CASE(ipi_init_sipi_order),
 	KUNIT_CASE(ipi_init_sipi_race),
+	KUNIT_CASE(ipi_lowest_priority_tpr_storm),
 	KUNIT_CASE(ipi_map_matches_scan),
 	{}
 };
