@@ -105,7 +105,9 @@ static void ioapic_build_irq(u64 redir, struct vlapic_irq *irq)
 
 /*
  * Send pin @nr's message: queue it in @batch and, for a level entry, set
- * remote IRR. A reserved delivery mode sends nothing (counted).
+ * remote IRR (under the lock: concurrent events cannot send it twice;
+ * ioapic_send_batch() clears it again if no local APIC accepts the
+ * message). A reserved delivery mode sends nothing (counted).
  */
 static void ioapic_send_locked(struct vlapic_ioapic *ioapic, unsigned int nr,
 			       struct vlapic_ioapic_batch *batch)
@@ -120,7 +122,10 @@ static void ioapic_send_locked(struct vlapic_ioapic *ioapic, unsigned int nr,
 	}
 	if (WARN_ON_ONCE(batch->nr >= ARRAY_SIZE(batch->irqs)))
 		return;
-	ioapic_build_irq(pin->redir, &batch->irqs[batch->nr++]);
+	ioapic_build_irq(pin->redir, &batch->irqs[batch->nr]);
+	batch->pin[batch->nr] = nr;
+	batch->seq[batch->nr] = ++pin->send_seq;
+	batch->nr++;
 	if (entry_is_level(pin->redir))
 		pin->redir |= VLAPIC_IOAPIC_REMOTE_IRR;
 	pin->stats.delivered++;
@@ -153,6 +158,24 @@ static void ioapic_line_dropped_locked(struct vlapic_ioapic *ioapic,
 	ioapic->pins[nr].deferred = false;
 }
 
+/*
+ * A level message no local APIC accepted gets no EOI: its remote IRR is
+ * cleared again, unless the pin was sent again since (@seq), so that the
+ * pin is not left dead until reprogrammed. Its line, if still asserted,
+ * is sent again at the next event that re-evaluates it.
+ */
+static void ioapic_not_accepted(struct vlapic_ioapic *ioapic, unsigned int nr,
+				u32 seq)
+{
+	struct vlapic_ioapic_pin *pin = &ioapic->pins[nr];
+	unsigned long flags;
+
+	spin_lock_irqsave(&ioapic->lock, flags);
+	if (pin->send_seq == seq && entry_is_level(pin->redir))
+		pin->redir &= ~VLAPIC_IOAPIC_REMOTE_IRR;
+	spin_unlock_irqrestore(&ioapic->lock, flags);
+}
+
 static void ioapic_send_batch(struct vlapic_ioapic *ioapic,
 			      const struct vlapic_ioapic_batch *batch)
 {
@@ -160,7 +183,10 @@ static void ioapic_send_batch(struct vlapic_ioapic *ioapic,
 
 	lockdep_assert_not_held(&ioapic->lock);
 	for (i = 0; i < batch->nr; i++)
-		ioapic->ops->deliver(ioapic->owner, &batch->irqs[i]);
+		if (ioapic->ops->deliver(ioapic->owner, &batch->irqs[i]) <= 0 &&
+		    batch->irqs[i].level)
+			ioapic_not_accepted(ioapic, batch->pin[i],
+					    batch->seq[i]);
 }
 
 static void ioapic_level_vectors_changed(struct vlapic_ioapic *ioapic)

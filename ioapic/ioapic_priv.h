@@ -34,6 +34,8 @@
  *	zero once the line drops.
  * @deferred: a re-delivery waits for the deferral work. While set, only
  *	the work delivers this pin (or a line drop cancels it).
+ * @send_seq: messages sent for this pin; names one send, so that the
+ *	remote IRR it set is cleared only by what concerns that send.
  * @stats: counters.
  */
 struct vlapic_ioapic_pin {
@@ -41,6 +43,7 @@ struct vlapic_ioapic_pin {
 	bool input_high;
 	bool deferred;
 	u32 reassert_run;
+	u32 send_seq;
 	struct vlapic_ioapic_pin_stats stats;
 };
 
@@ -95,10 +98,15 @@ struct vlapic_ioapic {
  * struct vlapic_ioapic_batch - messages decided under the lock, sent after.
  * @nr: messages in @irqs.
  * @irqs: at most one per pin.
+ * @pin: the pin each message is for.
+ * @seq: the pin's send_seq of each level message (its remote IRR is
+ *	cleared again if no local APIC accepts it).
  */
 struct vlapic_ioapic_batch {
 	unsigned int nr;
 	struct vlapic_irq irqs[VLAPIC_IOAPIC_NUM_PINS];
+	u8 pin[VLAPIC_IOAPIC_NUM_PINS];
+	u32 seq[VLAPIC_IOAPIC_NUM_PINS];
 };
 
 #endif /* _VLAPIC_IOAPIC_PRIV_H */

@@ -88,6 +88,11 @@ struct vlapic_router;
  *	may have changed (a redirection entry was written, the state was
  *	restored or reset): recompute EOI-exit bitmaps. Called with no lock
  *	held, in the context of the change. Optional; IOAPIC only.
+ *
+ * @deliver's result decides remote IRR: a level message that no local
+ * APIC accepted (0 or a negative errno) leaves remote IRR clear, as no
+ * EOI will come for it; the pin is sent again at the next event that
+ * re-evaluates it (its line rising, an entry write, a restore).
  */
 struct vlapic_irq_ops {
 	int (*deliver)(void *owner, const struct vlapic_irq *irq);

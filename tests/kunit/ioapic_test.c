@@ -32,6 +32,8 @@ struct ioapic_ctx {
 	unsigned int changed;
 	/* The "guest" EOIs from inside the deliver callback. */
 	bool eoi_in_deliver;
+	/* No vLAPIC accepts: deliver returns 0. */
+	bool refuse;
 	atomic_t total;
 };
 
@@ -47,7 +49,7 @@ static int ctx_deliver(void *owner, const struct vlapic_irq *irq)
 	atomic_inc(&ctx->total);
 	if (READ_ONCE(ctx->eoi_in_deliver))
 		vlapic_ioapic_eoi(ctx->ioapic, irq->vector);
-	return 1;
+	return READ_ONCE(ctx->refuse) ? 0 : 1;
 }
 
 static void ctx_level_vectors_changed(void *owner)
@@ -1176,6 +1178,45 @@ static void ioapic_state_rejects(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
 }
 
+/*
+ * Remote IRR is set only when a local APIC accepted the level message (so
+ * an EOI will come): a message nobody accepted (no such destination, a
+ * software-disabled target, an illegal vector) leaves it clear, and the
+ * next event that re-evaluates the pin (here an entry write) sends again.
+ * It was set regardless, and the pin stayed dead until reprogrammed.
+ */
+static void ioapic_remote_irr_only_when_accepted(struct kunit *test)
+{
+	struct ioapic_ctx *ctx = test->priv;
+	struct vlapic_ioapic *io = ctx_default(test);
+
+	WRITE_ONCE(ctx->refuse, true);
+	redir_write(test, io, 3, DEST(9) | LEVEL | 0x33);
+	set_input(test, io, 3, true);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	KUNIT_EXPECT_FALSE(test, redir_read(test, io, 3) & RIRR);
+	/* The guest fixes the destination: the asserted line is sent. */
+	WRITE_ONCE(ctx->refuse, false);
+	redir_write(test, io, 3, DEST(1) | LEVEL | 0x33);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
+	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
+	/* Accepted: the EOI clears it, and the held line is sent again. */
+	vlapic_ioapic_eoi(io, 0x33);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 3);
+	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
+	/* Refused after an EOI: clear again, no re-delivery loop. */
+	WRITE_ONCE(ctx->refuse, true);
+	vlapic_ioapic_eoi(io, 0x33);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 4);
+	KUNIT_EXPECT_FALSE(test, redir_read(test, io, 3) & RIRR);
+	/* The line dropping and rising again sends; accepted this time. */
+	WRITE_ONCE(ctx->refuse, false);
+	set_input(test, io, 3, false);
+	set_input(test, io, 3, true);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 5);
+	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
+}
+
 /* --- concurrency ---------------------------------------------------------- */
 
 #define RACE_PINS	4
@@ -1311,6 +1352,7 @@ static struct kunit_case ioapic_cases[] = {
 	KUNIT_CASE(ioapic_storm_trace_events),
 	KUNIT_CASE(ioapic_state_roundtrip_and_reevaluation),
 	KUNIT_CASE(ioapic_state_rejects),
+	KUNIT_CASE(ioapic_remote_irr_only_when_accepted),
 	KUNIT_CASE(ioapic_concurrent_lines_and_eois),
 	{}
 };
