@@ -170,10 +170,10 @@ static void ioapic_not_accepted(struct vlapic_ioapic *ioapic, unsigned int nr,
 	struct vlapic_ioapic_pin *pin = &ioapic->pins[nr];
 	unsigned long flags;
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	if (pin->send_seq == seq && entry_is_level(pin->redir))
 		pin->redir &= ~VLAPIC_IOAPIC_REMOTE_IRR;
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 }
 
 static void ioapic_send_batch(struct vlapic_ioapic *ioapic,
@@ -207,9 +207,9 @@ static void ioapic_deferral_work(struct work_struct *work)
 	unsigned long flags;
 	unsigned int nr;
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	if (ioapic->dying) {
-		spin_unlock_irqrestore(&ioapic->lock, flags);
+		raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 		return;
 	}
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
@@ -218,7 +218,7 @@ static void ioapic_deferral_work(struct work_struct *work)
 		ioapic->pins[nr].deferred = false;
 		ioapic_eval_level_locked(ioapic, nr, &batch);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 }
 
@@ -328,11 +328,11 @@ vlapic_ioapic_create(const struct vlapic_ioapic_config *config,
 	ioapic->storm_threshold = config->storm_threshold;
 	ioapic->storm_delay = usecs_to_jiffies(config->storm_delay_us);
 	INIT_DELAYED_WORK(&ioapic->deferral_work, ioapic_deferral_work);
-	spin_lock_init(&ioapic->lock);
+	raw_spin_lock_init(&ioapic->lock);
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic_reset_locked(ioapic);
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	return ioapic;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_create);
@@ -353,9 +353,9 @@ void vlapic_ioapic_destroy(struct vlapic_ioapic *ioapic)
 
 	if (!ioapic)
 		return;
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic->dying = true;
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	cancel_delayed_work_sync(&ioapic->deferral_work);
 	kfree(ioapic);
 }
@@ -375,9 +375,9 @@ void vlapic_ioapic_reset(struct vlapic_ioapic *ioapic)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic_reset_locked(ioapic);
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_level_vectors_changed(ioapic);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_reset);
@@ -506,7 +506,7 @@ int vlapic_ioapic_mmio_read(struct vlapic_ioapic *ioapic, u32 offset,
 	if (ret)
 		return ret;
 	memset(data, 0, len);
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	if (len != 4) {
 		ioapic->bad_access++;
 	} else if (offset == VLAPIC_IOAPIC_IOREGSEL) {
@@ -517,7 +517,7 @@ int vlapic_ioapic_mmio_read(struct vlapic_ioapic *ioapic, u32 offset,
 		   ioapic->version != VLAPIC_IOAPIC_VERSION_ICH) {
 		ioapic->bad_access++;
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	if (len == 4)
 		memcpy(data, &val, 4);
 	return 0;
@@ -557,7 +557,7 @@ int vlapic_ioapic_mmio_write(struct vlapic_ioapic *ioapic, u32 offset,
 		vlapic_ioapic_eoi(ioapic, val & 0xff);
 		return 0;
 	}
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	if (len != 4) {
 		ioapic->bad_access++;
 	} else if (offset == VLAPIC_IOAPIC_IOREGSEL) {
@@ -569,7 +569,7 @@ int vlapic_ioapic_mmio_write(struct vlapic_ioapic *ioapic, u32 offset,
 	} else {
 		ioapic->bad_access++;
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 	if (changed)
 		ioapic_level_vectors_changed(ioapic);
@@ -605,7 +605,7 @@ int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 	if (pin >= VLAPIC_IOAPIC_NUM_PINS)
 		return -EINVAL;
 	p = &ioapic->pins[pin];
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	trace_vlapic_ioapic_set_irq(pin, high, p->redir);
 	was_asserted = pin_asserted(p);
 	p->input_high = high;
@@ -619,7 +619,7 @@ int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 		else
 			ioapic_send_locked(ioapic, pin, &batch);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 	return 0;
 }
@@ -646,7 +646,7 @@ void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector)
 	unsigned int nr, matched = 0;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
 		pin = &ioapic->pins[nr];
 		if (!(pin->redir & VLAPIC_IOAPIC_LEVEL) ||
@@ -662,7 +662,7 @@ void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector)
 			ioapic_reassert_locked(ioapic, nr, &batch);
 	}
 	trace_vlapic_ioapic_eoi(vector, matched);
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_eoi);
@@ -684,14 +684,14 @@ void vlapic_ioapic_level_vectors(struct vlapic_ioapic *ioapic,
 	u64 redir;
 
 	bitmap_zero(vectors, 256);
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
 		redir = ioapic->pins[nr].redir;
 		if (entry_is_level(redir))
 			__set_bit(FIELD_GET(VLAPIC_IOAPIC_VECTOR, redir),
 				  vectors);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_level_vectors);
 
@@ -711,7 +711,7 @@ void vlapic_ioapic_get_state(struct vlapic_ioapic *ioapic,
 	unsigned int nr;
 
 	memset(state, 0, sizeof(*state));
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	state->ioregsel = ioapic->ioregsel;
 	state->id = ioapic->id;
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
@@ -719,7 +719,7 @@ void vlapic_ioapic_get_state(struct vlapic_ioapic *ioapic,
 		if (ioapic->pins[nr].input_high)
 			state->input_high |= BIT(nr);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_get_state);
 
@@ -768,7 +768,7 @@ int vlapic_ioapic_set_state(struct vlapic_ioapic *ioapic,
 	ret = ioapic_check_state(state);
 	if (ret)
 		return ret;
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic->ioregsel = state->ioregsel;
 	ioapic->id = state->id;
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
@@ -778,7 +778,7 @@ int vlapic_ioapic_set_state(struct vlapic_ioapic *ioapic,
 		ioapic_line_dropped_locked(ioapic, nr);
 		ioapic_eval_level_locked(ioapic, nr, &batch);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 	ioapic_level_vectors_changed(ioapic);
 	return 0;
@@ -799,7 +799,7 @@ void vlapic_ioapic_get_stats(struct vlapic_ioapic *ioapic,
 	unsigned int nr;
 
 	memset(stats, 0, sizeof(*stats));
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
 		stats->pin[nr] = ioapic->pins[nr].stats;
 		if (ioapic->pins[nr].deferred)
@@ -808,6 +808,6 @@ void vlapic_ioapic_get_stats(struct vlapic_ioapic *ioapic,
 	stats->bad_access = ioapic->bad_access;
 	stats->bad_register = ioapic->bad_register;
 	stats->bad_delivery_mode = ioapic->bad_delivery_mode;
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_get_stats);

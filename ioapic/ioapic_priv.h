@@ -66,14 +66,20 @@ struct vlapic_ioapic_pin {
  * @bad_register: see struct vlapic_ioapic_stats.
  * @bad_delivery_mode: see struct vlapic_ioapic_stats.
  *
- * Locking: @lock is a spinlock taken with interrupts off, so that lines
- * may be driven from any context. Helpers that need it assert it with
- * lockdep_assert_held(). Nothing is called with it held but
- * queue_delayed_work(): messages are collected in a
- * struct vlapic_ioapic_batch and sent after it is released, so the
- * deliver callback may take the vLAPIC's lock or call back into the
- * IOAPIC (an EOI). Lock order: router RCU read side -> @lock; @lock is
- * never held across a callback, so the vLAPIC lock is never nested in it.
+ * Locking: @lock is a raw spinlock taken with interrupts off, so that
+ * lines may be driven and EOIs reported from any context, hard interrupt
+ * context included, also on PREEMPT_RT (where a spinlock_t sleeps): the
+ * entry points are documented "any context" and a VMM may call them from
+ * a device's hard interrupt handler or an hrtimer. Raw is safe here: the
+ * critical sections are bounded (at most one pass over the 24 pins) and
+ * take no other lock but what queue_delayed_work() takes, which is raw
+ * too (the workqueue pool lock, the timer base lock). Helpers that need
+ * it assert it with lockdep_assert_held(). Nothing else is called with it
+ * held: messages are collected in a struct vlapic_ioapic_batch and sent
+ * after it is released, so the deliver callback may take the vLAPIC's
+ * lock or call back into the IOAPIC (an EOI). Lock order: router RCU read
+ * side -> @lock; @lock is never held across a callback, so the vLAPIC
+ * lock is never nested in it.
  */
 struct vlapic_ioapic {
 	const struct vlapic_irq_ops *ops;
@@ -84,7 +90,7 @@ struct vlapic_ioapic {
 	unsigned long storm_delay;	/* jiffies */
 	struct delayed_work deferral_work;
 
-	spinlock_t lock;	/* see the kernel-doc above */
+	raw_spinlock_t lock;	/* see the kernel-doc above */
 	bool dying;
 	u8 ioregsel;
 	u8 id;

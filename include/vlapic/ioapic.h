@@ -181,8 +181,9 @@ struct vlapic_ioapic_stats {
 
 /*
  * Full kernel-doc is at each definition. Locking: every IOAPIC function
- * takes the IOAPIC's own spinlock (interrupts off) and releases it before
- * calling @ops. Callers must not hold a vLAPIC lock: delivery takes one.
+ * takes the IOAPIC's own raw spinlock (interrupts off; any context, hard
+ * interrupts included) and releases it before calling @ops. Callers must
+ * not hold a vLAPIC lock: delivery takes one.
  */
 
 /* Fill @config with the defaults and module parameters. Any context. */

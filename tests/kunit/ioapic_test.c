@@ -11,6 +11,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/spinlock.h>
@@ -18,6 +19,7 @@
 
 #include <vlapic/ioapic.h>
 
+#include "../../ioapic/ioapic_priv.h"
 #include "../../ioapic/ioapic_trace.h"
 
 MODULE_IMPORT_NS(VLAPIC_INTERNAL);
@@ -26,7 +28,7 @@ MODULE_IMPORT_NS(VLAPIC_INTERNAL);
 
 struct ioapic_ctx {
 	struct vlapic_ioapic *ioapic;
-	spinlock_t lock;	/* @nr, @log, @changed */
+	raw_spinlock_t lock;	/* @nr, @log, @changed */
 	unsigned int nr;
 	struct vlapic_irq log[LOG_SIZE];
 	unsigned int changed;
@@ -42,10 +44,10 @@ static int ctx_deliver(void *owner, const struct vlapic_irq *irq)
 	struct ioapic_ctx *ctx = owner;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	ctx->log[ctx->nr % LOG_SIZE] = *irq;
 	ctx->nr++;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	atomic_inc(&ctx->total);
 	if (READ_ONCE(ctx->eoi_in_deliver))
 		vlapic_ioapic_eoi(ctx->ioapic, irq->vector);
@@ -57,9 +59,9 @@ static void ctx_level_vectors_changed(void *owner)
 	struct ioapic_ctx *ctx = owner;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	ctx->changed++;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 }
 
 static const struct vlapic_irq_ops ctx_ops = {
@@ -72,9 +74,9 @@ static unsigned int ctx_nr(struct ioapic_ctx *ctx)
 	unsigned long flags;
 	unsigned int nr;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	nr = ctx->nr;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	return nr;
 }
 
@@ -83,9 +85,9 @@ static struct vlapic_irq ctx_last(struct ioapic_ctx *ctx)
 	struct vlapic_irq irq;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	irq = ctx->log[(ctx->nr - 1) % LOG_SIZE];
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	return irq;
 }
 
@@ -115,7 +117,7 @@ static int ioapic_test_init(struct kunit *test)
 
 	if (!ctx)
 		return -ENOMEM;
-	spin_lock_init(&ctx->lock);
+	raw_spin_lock_init(&ctx->lock);
 	test->priv = ctx;
 	return 0;
 }
@@ -1217,6 +1219,60 @@ static void ioapic_remote_irr_only_when_accepted(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
 }
 
+struct hardirq_drive {
+	struct hrtimer timer;
+	struct vlapic_ioapic *io;
+	atomic_t done;
+};
+
+static enum hrtimer_restart hardirq_drive_fn(struct hrtimer *timer)
+{
+	struct hardirq_drive *h = container_of(timer, struct hardirq_drive,
+					       timer);
+
+	vlapic_ioapic_set_input(h->io, 4, true);
+	vlapic_ioapic_eoi(h->io, 0x44);
+	vlapic_ioapic_set_input(h->io, 4, false);
+	vlapic_ioapic_eoi(h->io, 0x44);
+	atomic_inc(&h->done);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * The IOAPIC's entry points are "any context": lines and EOIs driven from
+ * a hard hrtimer callback (hard interrupt context, also on PREEMPT_RT).
+ * So its lock must be a raw spinlock: a spinlock_t is a sleeping lock on
+ * PREEMPT_RT. (Lockdep's raw-nesting check, CONFIG_PROVE_RAW_LOCK_NESTING,
+ * would report it, but in 6.1 it also reports printk() from hard
+ * interrupts to the 8250 console, which the test kernel does under TCG:
+ * the lock's type is checked here instead.)
+ */
+static void ioapic_lines_from_hard_irq(struct kunit *test)
+{
+	struct ioapic_ctx *ctx = test->priv;
+	struct vlapic_ioapic *io = ctx_default(test);
+	struct hardirq_drive *h;
+	unsigned long end;
+
+	KUNIT_EXPECT_TRUE(test, __builtin_types_compatible_p(typeof(io->lock),
+							     raw_spinlock_t));
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->io = io;
+	redir_write(test, io, 4, LEVEL | 0x44);
+	hrtimer_init(&h->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	h->timer.function = hardirq_drive_fn;
+	hrtimer_start(&h->timer, ns_to_ktime(1000), HRTIMER_MODE_REL_HARD);
+	end = jiffies + 10 * HZ;
+	while (!atomic_read(&h->done) && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	hrtimer_cancel(&h->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->done), 1);
+	/* Sent on assertion, again on the first EOI (still high). */
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
+	KUNIT_EXPECT_FALSE(test, redir_read(test, io, 4) & RIRR);
+}
+
 /* --- concurrency ---------------------------------------------------------- */
 
 #define RACE_PINS	4
@@ -1353,6 +1409,7 @@ static struct kunit_case ioapic_cases[] = {
 	KUNIT_CASE(ioapic_state_roundtrip_and_reevaluation),
 	KUNIT_CASE(ioapic_state_rejects),
 	KUNIT_CASE(ioapic_remote_irr_only_when_accepted),
+	KUNIT_CASE(ioapic_lines_from_hard_irq),
 	KUNIT_CASE(ioapic_concurrent_lines_and_eois),
 	{}
 };
