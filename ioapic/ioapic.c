@@ -85,10 +85,17 @@ static bool entry_is_masked(u64 redir)
 	return redir & VLAPIC_IOAPIC_MASKED;
 }
 
+/* The input signal: the wired OR of the pin's sources. */
+static bool pin_signal_high(const struct vlapic_ioapic_pin *pin)
+{
+	return pin->sources;
+}
+
 /* The pin is asserted when its input matches the entry's polarity. */
 static bool pin_asserted(const struct vlapic_ioapic_pin *pin)
 {
-	return pin->input_high != !!(pin->redir & VLAPIC_IOAPIC_ACTIVE_LOW);
+	return pin_signal_high(pin) !=
+	       !!(pin->redir & VLAPIC_IOAPIC_ACTIVE_LOW);
 }
 
 static void ioapic_build_irq(u64 redir, struct vlapic_irq *irq)
@@ -329,6 +336,8 @@ vlapic_ioapic_create(const struct vlapic_ioapic_config *config,
 	ioapic->storm_delay = usecs_to_jiffies(config->storm_delay_us);
 	INIT_DELAYED_WORK(&ioapic->deferral_work, ioapic_deferral_work);
 	raw_spin_lock_init(&ioapic->lock);
+	ioapic->sources_used = BIT_ULL(VLAPIC_IRQ_SOURCE_VMM) |
+			       BIT_ULL(VLAPIC_IRQ_SOURCE_PULSE);
 
 	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic_reset_locked(ioapic);
@@ -579,17 +588,80 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_mmio_write);
 
 /* --- lines and EOI -------------------------------------------------------- */
 
+/*
+ * Pin @nr's sources become @sources: edge entry: a transition to asserted
+ * sends one message (lost if masked); level entry: re-evaluated; a line
+ * that is no longer asserted ends a re-assertion storm.
+ */
+static void ioapic_set_sources_locked(struct vlapic_ioapic *ioapic,
+				      unsigned int nr, u64 sources,
+				      struct vlapic_ioapic_batch *batch)
+{
+	struct vlapic_ioapic_pin *p = &ioapic->pins[nr];
+	bool was_asserted = pin_asserted(p);
+
+	lockdep_assert_held(&ioapic->lock);
+	p->sources = sources;
+	if (!pin_asserted(p)) {
+		ioapic_line_dropped_locked(ioapic, nr);
+	} else if (entry_is_level(p->redir)) {
+		ioapic_eval_level_locked(ioapic, nr, batch);
+	} else if (!was_asserted) {
+		if (entry_is_masked(p->redir))
+			p->stats.masked_edges++;
+		else
+			ioapic_send_locked(ioapic, nr, batch);
+	}
+}
+
+/**
+ * vlapic_ioapic_set_source() - a source drives a pin's input signal.
+ * @ioapic: the IOAPIC.
+ * @pin: 0 to VLAPIC_IOAPIC_NUM_PINS - 1.
+ * @source: below VLAPIC_IRQ_SOURCES: VLAPIC_IRQ_SOURCE_VMM, _PULSE or an
+ *	ID from vlapic_ioapic_alloc_source().
+ * @high: the source drives the signal high.
+ *
+ * The pin's input signal is high while any of its sources drives it high
+ * (wired OR): one source lowering its signal leaves another's assertion.
+ * The pin is asserted when the signal matches the entry's polarity (high
+ * for active-high, low for active-low). Edge entry: a transition to
+ * asserted sends one message (lost if masked). Level entry: asserted,
+ * unmasked, remote IRR clear sends and sets remote IRR. A drop ends a
+ * re-assertion storm. Messages are sent after the lock is released.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL for a bad @pin or @source (nothing changes).
+ */
+int vlapic_ioapic_set_source(struct vlapic_ioapic *ioapic, unsigned int pin,
+			     unsigned int source, bool high)
+{
+	struct vlapic_ioapic_batch batch = { 0 };
+	struct vlapic_ioapic_pin *p;
+	unsigned long flags;
+	u64 sources;
+
+	if (pin >= VLAPIC_IOAPIC_NUM_PINS || source >= VLAPIC_IRQ_SOURCES)
+		return -EINVAL;
+	p = &ioapic->pins[pin];
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	trace_vlapic_ioapic_set_irq(pin, high, p->redir);
+	sources = high ? p->sources | BIT_ULL(source) :
+			 p->sources & ~BIT_ULL(source);
+	ioapic_set_sources_locked(ioapic, pin, sources, &batch);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	ioapic_send_batch(ioapic, &batch);
+	return 0;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_set_source);
+
 /**
  * vlapic_ioapic_set_input() - the VMM drives a pin's input signal.
  * @ioapic: the IOAPIC.
  * @pin: 0 to VLAPIC_IOAPIC_NUM_PINS - 1.
- * @high: the signal is high. The pin is asserted when this matches the
- *	entry's polarity (high for active-high, low for active-low).
+ * @high: the VMM's source drives the signal high.
  *
- * Edge entry: a transition to asserted sends one message (lost if
- * masked). Level entry: asserted, unmasked, remote IRR clear sends and
- * sets remote IRR. A drop ends a re-assertion storm. Messages are sent
- * after the lock is released.
+ * vlapic_ioapic_set_source() for VLAPIC_IRQ_SOURCE_VMM.
  *
  * Context: any.
  * Return: 0, or -EINVAL for a bad @pin (nothing changes).
@@ -597,33 +669,92 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_mmio_write);
 int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 			    bool high)
 {
-	struct vlapic_ioapic_batch batch = { 0 };
-	struct vlapic_ioapic_pin *p;
-	unsigned long flags;
-	bool was_asserted;
+	return vlapic_ioapic_set_source(ioapic, pin, VLAPIC_IRQ_SOURCE_VMM,
+					high);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_set_input);
 
-	if (pin >= VLAPIC_IOAPIC_NUM_PINS)
-		return -EINVAL;
-	p = &ioapic->pins[pin];
+/**
+ * vlapic_ioapic_alloc_source() - a source ID of a device's own.
+ * @ioapic: the IOAPIC.
+ *
+ * Context: any.
+ * Return: an ID for vlapic_ioapic_set_source() (2 to VLAPIC_IRQ_SOURCES -
+ * 1), or -ENOSPC when all are in use.
+ */
+int vlapic_ioapic_alloc_source(struct vlapic_ioapic *ioapic)
+{
+	unsigned long flags;
+	int id = -ENOSPC;
+
 	raw_spin_lock_irqsave(&ioapic->lock, flags);
-	trace_vlapic_ioapic_set_irq(pin, high, p->redir);
-	was_asserted = pin_asserted(p);
-	p->input_high = high;
-	if (!pin_asserted(p)) {
-		ioapic_line_dropped_locked(ioapic, pin);
-	} else if (entry_is_level(p->redir)) {
-		ioapic_eval_level_locked(ioapic, pin, &batch);
-	} else if (!was_asserted) {
-		if (entry_is_masked(p->redir))
-			p->stats.masked_edges++;
-		else
-			ioapic_send_locked(ioapic, pin, &batch);
+	if (~ioapic->sources_used) {
+		id = __ffs64(~ioapic->sources_used);
+		ioapic->sources_used |= BIT_ULL(id);
+	}
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	return id;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_alloc_source);
+
+/**
+ * vlapic_ioapic_lower_source() - a source stops driving every pin.
+ * @ioapic: the IOAPIC.
+ * @source: below VLAPIC_IRQ_SOURCES.
+ *
+ * Wherever the routing table sent it (now or before a routing change),
+ * @source no longer drives any pin high; the pins it drove are
+ * re-evaluated.
+ *
+ * Context: any.
+ */
+void vlapic_ioapic_lower_source(struct vlapic_ioapic *ioapic,
+				unsigned int source)
+{
+	struct vlapic_ioapic_batch batch = { 0 };
+	unsigned long flags;
+	unsigned int nr;
+
+	if (WARN_ON_ONCE(source >= VLAPIC_IRQ_SOURCES))
+		return;
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+		u64 sources = ioapic->pins[nr].sources;
+
+		if (sources & BIT_ULL(source))
+			ioapic_set_sources_locked(ioapic, nr,
+						  sources & ~BIT_ULL(source),
+						  &batch);
 	}
 	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
-	return 0;
 }
-EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_set_input);
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_lower_source);
+
+/**
+ * vlapic_ioapic_free_source() - give a source ID back.
+ * @ioapic: the IOAPIC.
+ * @source: an ID from vlapic_ioapic_alloc_source().
+ *
+ * The source stops driving every pin it drove high (as
+ * vlapic_ioapic_lower_source()); the ID may be handed out again.
+ *
+ * Context: any.
+ */
+void vlapic_ioapic_free_source(struct vlapic_ioapic *ioapic,
+			       unsigned int source)
+{
+	unsigned long flags;
+
+	if (WARN_ON_ONCE(source <= VLAPIC_IRQ_SOURCE_PULSE ||
+			 source >= VLAPIC_IRQ_SOURCES))
+		return;
+	vlapic_ioapic_lower_source(ioapic, source);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	ioapic->sources_used &= ~BIT_ULL(source);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_free_source);
 
 /**
  * vlapic_ioapic_eoi() - a local APIC EOIed a level-triggered vector.
@@ -716,7 +847,7 @@ void vlapic_ioapic_get_state(struct vlapic_ioapic *ioapic,
 	state->id = ioapic->id;
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
 		state->redir[nr] = ioapic->pins[nr].redir;
-		if (ioapic->pins[nr].input_high)
+		if (pin_signal_high(&ioapic->pins[nr]))
 			state->input_high |= BIT(nr);
 	}
 	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
@@ -772,9 +903,20 @@ int vlapic_ioapic_set_state(struct vlapic_ioapic *ioapic,
 	ioapic->ioregsel = state->ioregsel;
 	ioapic->id = state->id;
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+		u64 others;
+
 		pin = &ioapic->pins[nr];
 		pin->redir = state->redir[nr];
-		pin->input_high = state->input_high & BIT(nr);
+		/*
+		 * input_high becomes the VMM's signal, except where another
+		 * source already drives it high: a save restored into the
+		 * same VM must not turn a resampling irqfd's assertion into
+		 * the VMM's (it would outlive the resample).
+		 */
+		others = pin->sources & ~BIT_ULL(VLAPIC_IRQ_SOURCE_VMM);
+		pin->sources = others;
+		if ((state->input_high & BIT(nr)) && !others)
+			pin->sources |= BIT_ULL(VLAPIC_IRQ_SOURCE_VMM);
 		ioapic_line_dropped_locked(ioapic, nr);
 		ioapic_eval_level_locked(ioapic, nr, &batch);
 	}

@@ -29,18 +29,19 @@
 /**
  * struct vlapic_ioapic_pin - one input pin and its redirection entry.
  * @redir: the redirection entry as the guest reads it.
- * @input_high: the input signal as the VMM last set it.
- * @reassert_run: successive EOIs that found the line still asserted;
- *	zero once the line drops.
+ * @sources: bit s: source s drives the input signal high (bit 0: the
+ *	VMM's VLAPIC_IRQ_LINE). The signal is their wired OR.
  * @deferred: a re-delivery waits for the deferral work. While set, only
  *	the work delivers this pin (or a line drop cancels it).
+ * @reassert_run: successive EOIs that found the line still asserted;
+ *	zero once the line drops.
  * @send_seq: messages sent for this pin; names one send, so that the
  *	remote IRR it set is cleared only by what concerns that send.
  * @stats: counters.
  */
 struct vlapic_ioapic_pin {
 	u64 redir;
-	bool input_high;
+	u64 sources;
 	bool deferred;
 	u32 reassert_run;
 	u32 send_seq;
@@ -59,6 +60,8 @@ struct vlapic_ioapic_pin {
  * @deferral_work: sends the deferred re-deliveries.
  * @lock: covers every field below it.
  * @dying: set by destroy: no deferral may be queued any more.
+ * @sources_used: source IDs handed out by vlapic_ioapic_alloc_source()
+ *	(bits 0 and 1, the VMM's and the edge irqfds', always set).
  * @ioregsel: IOREGSEL.
  * @id: APIC ID (4 bits).
  * @pins: the pins.
@@ -92,6 +95,7 @@ struct vlapic_ioapic {
 
 	raw_spinlock_t lock;	/* see the kernel-doc above */
 	bool dying;
+	u64 sources_used;
 	u8 ioregsel;
 	u8 id;
 	struct vlapic_ioapic_pin pins[VLAPIC_IOAPIC_NUM_PINS];

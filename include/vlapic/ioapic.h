@@ -71,6 +71,19 @@ struct vlapic_router;
 /* Bits that read as zero whatever is written (55:17). */
 #define VLAPIC_IOAPIC_RESERVED		GENMASK_ULL(55, 17)
 
+/*
+ * Sources of an input line: each drives the pin's input signal, which is
+ * their wired OR, so that one source lowering its signal does not drop
+ * another's (KVM's irq_source_id). VLAPIC_IRQ_SOURCE_VMM is the VMM's
+ * own (VLAPIC_IRQ_LINE, batch LINE entries, the input_high of a restored
+ * state); VLAPIC_IRQ_SOURCE_PULSE is shared by sources that only ever
+ * pulse (edge irqfds: high, then low at once); the others are handed out
+ * by vlapic_ioapic_alloc_source() (a resampling irqfd each).
+ */
+#define VLAPIC_IRQ_SOURCE_VMM		0
+#define VLAPIC_IRQ_SOURCE_PULSE		1
+#define VLAPIC_IRQ_SOURCES		64
+
 /**
  * struct vlapic_irq_ops - where the IOAPIC and the router send messages.
  * @deliver: send @irq on the APIC bus (the VM layer calls
@@ -128,8 +141,10 @@ struct vlapic_ioapic_config {
  * @flags: must be zero.
  * @ioregsel: IOREGSEL (bits 7:0; the rest must be zero).
  * @id: APIC ID, 0-15 (ID register bits 27:24).
- * @input_high: bit n: the input signal of pin n is high (what the VMM
- *	last passed to vlapic_ioapic_set_input()). Bits 31:24 must be zero.
+ * @input_high: bit n: the input signal of pin n is high. Saved: the wired
+ *	OR of its sources. Restored: the VMM's source, except where another
+ *	source (a resampling irqfd) already drives the signal high. Bits
+ *	31:24 must be zero.
  * @redir: the redirection entries, remote IRR included. Reserved bits
  *	(55:17) and delivery status must be zero; remote IRR may only be set
  *	on a level-triggered fixed or lowest-priority entry.
@@ -227,6 +242,26 @@ int vlapic_ioapic_mmio_write(struct vlapic_ioapic *ioapic, u32 offset,
  */
 int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 			    bool high);
+
+/*
+ * The same for source @source (below VLAPIC_IRQ_SOURCES): the pin's
+ * signal is high while any source drives it high. Any context. Return 0
+ * or -EINVAL (bad @pin or @source, no effect).
+ */
+int vlapic_ioapic_set_source(struct vlapic_ioapic *ioapic, unsigned int pin,
+			     unsigned int source, bool high);
+
+/*
+ * A source ID of its own for a device (a resampling irqfd), or -ENOSPC.
+ * Lowering a source lowers its signal on every pin it drives, wherever
+ * the routing sent it (re-evaluating them); freeing it does that too.
+ * Any context.
+ */
+int vlapic_ioapic_alloc_source(struct vlapic_ioapic *ioapic);
+void vlapic_ioapic_lower_source(struct vlapic_ioapic *ioapic,
+				unsigned int source);
+void vlapic_ioapic_free_source(struct vlapic_ioapic *ioapic,
+			       unsigned int source);
 
 /*
  * EOI of level-triggered @vector: from the vLAPIC bus's eoi_broadcast op
@@ -383,6 +418,13 @@ int vlapic_router_ioapic_pin(struct vlapic_router *router, u32 gsi);
  * -EINVAL if @gsi >= VLAPIC_MAX_GSI.
  */
 int vlapic_router_set_irq(struct vlapic_router *router, u32 gsi, bool level);
+
+/*
+ * The same for source @source of the IOAPIC routes (vlapic_router_set_irq()
+ * is VLAPIC_IRQ_SOURCE_VMM's). Any context.
+ */
+int vlapic_router_set_irq_source(struct vlapic_router *router, u32 gsi,
+				 unsigned int source, bool level);
 
 /*
  * Send an MSI directly (KVM_SIGNAL_MSI-like). Any context. Returns true if

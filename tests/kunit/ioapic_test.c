@@ -1219,6 +1219,50 @@ static void ioapic_remote_irr_only_when_accepted(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
 }
 
+/*
+ * A pin's signal is the wired OR of its sources: one source lowering its
+ * signal leaves another's assertion. A saved input_high is that OR; a
+ * restore makes it the VMM's signal, except where another source already
+ * drives the pin (restoring into the same IOAPIC must not turn a device's
+ * assertion into the VMM's, which would outlive the device's resample).
+ */
+static void ioapic_line_sources(struct kunit *test)
+{
+	struct ioapic_ctx *ctx = test->priv;
+	struct vlapic_ioapic *io = ctx_default(test);
+	struct vlapic_ioapic_state *st;
+	int dev = vlapic_ioapic_alloc_source(io);
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_GT(test, dev, VLAPIC_IRQ_SOURCE_PULSE);
+	redir_write(test, io, 6, LEVEL | 0x36);
+	set_input(test, io, 6, true);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, 6, dev, true), 0);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	/* The device lowers its line: the VMM's keeps the pin asserted. */
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, 6, dev, false), 0);
+	vlapic_ioapic_eoi(io, 0x36);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
+	/* The VMM lowers its line: the device's keeps it asserted. */
+	vlapic_ioapic_set_source(io, 6, dev, true);
+	set_input(test, io, 6, false);
+	vlapic_ioapic_eoi(io, 0x36);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 3);
+	vlapic_ioapic_get_state(io, st);
+	KUNIT_EXPECT_TRUE(test, st->input_high & BIT(6));
+	/* Restored as is: the device still owns the assertion. */
+	KUNIT_ASSERT_EQ(test, vlapic_ioapic_set_state(io, st), 0);
+	vlapic_ioapic_lower_source(io, dev);
+	vlapic_ioapic_get_state(io, st);
+	KUNIT_EXPECT_FALSE(test, st->input_high & BIT(6));
+	/* Freed, the ID comes back; bad IDs are refused. */
+	vlapic_ioapic_free_source(io, dev);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_alloc_source(io), dev);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, 6, VLAPIC_IRQ_SOURCES,
+						       true), -EINVAL);
+}
+
 struct hardirq_drive {
 	struct hrtimer timer;
 	struct vlapic_ioapic *io;
@@ -1409,6 +1453,7 @@ static struct kunit_case ioapic_cases[] = {
 	KUNIT_CASE(ioapic_state_roundtrip_and_reevaluation),
 	KUNIT_CASE(ioapic_state_rejects),
 	KUNIT_CASE(ioapic_remote_irr_only_when_accepted),
+	KUNIT_CASE(ioapic_line_sources),
 	KUNIT_CASE(ioapic_lines_from_hard_irq),
 	KUNIT_CASE(ioapic_concurrent_lines_and_eois),
 	{}

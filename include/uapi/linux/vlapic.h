@@ -277,7 +277,8 @@ struct vlapic_inject_batch {
  * @ioregsel: IOREGSEL.
  * @id: IOAPIC ID register.
  * @input_high: bit n: the input signal of pin n is high (before the
- *	entry's polarity).
+ *	entry's polarity). GET: the OR of the pin's sources; SET: the VMM's
+ *	source (not on a pin a resampling irqfd already drives high).
  * @redir: redirection entries, remote IRR (bit 14) and delivery status
  *	(bit 12) included.
  * @reserved: must be zero.
