@@ -732,6 +732,30 @@ void vlapic_ioapic_lower_source(struct vlapic_ioapic *ioapic,
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_lower_source);
 
 /**
+ * vlapic_ioapic_source_drives() - whether a source drives a pin high.
+ * @ioapic: the IOAPIC.
+ * @pin: 0 to VLAPIC_IOAPIC_NUM_PINS - 1.
+ * @source: below VLAPIC_IRQ_SOURCES.
+ *
+ * Context: any.
+ * Return: true when @source drives @pin's signal high.
+ */
+bool vlapic_ioapic_source_drives(struct vlapic_ioapic *ioapic,
+				 unsigned int pin, unsigned int source)
+{
+	unsigned long flags;
+	bool ret;
+
+	if (pin >= VLAPIC_IOAPIC_NUM_PINS || source >= VLAPIC_IRQ_SOURCES)
+		return false;
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	ret = ioapic->pins[pin].sources & BIT_ULL(source);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_source_drives);
+
+/**
  * vlapic_ioapic_free_source() - give a source ID back.
  * @ioapic: the IOAPIC.
  * @source: an ID from vlapic_ioapic_alloc_source().
@@ -756,6 +780,27 @@ void vlapic_ioapic_free_source(struct vlapic_ioapic *ioapic,
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_free_source);
 
+/* The level entries an EOI of @vector concerns, and their sends. */
+static u32 ioapic_eoi_pins_locked(struct vlapic_ioapic *ioapic, u8 vector,
+				  u32 *seq)
+{
+	struct vlapic_ioapic_pin *pin;
+	unsigned int nr;
+	u32 pins = 0;
+
+	lockdep_assert_held(&ioapic->lock);
+	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+		pin = &ioapic->pins[nr];
+		if (!(pin->redir & VLAPIC_IOAPIC_LEVEL) ||
+		    !(pin->redir & VLAPIC_IOAPIC_REMOTE_IRR) ||
+		    FIELD_GET(VLAPIC_IOAPIC_VECTOR, pin->redir) != vector)
+			continue;
+		pins |= BIT(nr);
+		seq[nr] = pin->send_seq;
+	}
+	return pins;
+}
+
 /**
  * vlapic_ioapic_eoi() - a local APIC EOIed a level-triggered vector.
  * @ioapic: the IOAPIC.
@@ -763,24 +808,40 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_free_source);
  *
  * The VM layer calls it from the bus's eoi_broadcast op (no vLAPIC lock
  * held); a write to the EOI register (version 0x20) comes here too. Each
- * level-triggered entry with @vector and remote IRR set has remote IRR
- * cleared; if its line is still asserted and it is unmasked it is sent
- * again: at once for the first ioapic storm_threshold successive times,
- * then after the storm delay (see docs/ioapic.md).
+ * level-triggered entry with @vector and remote IRR set is acknowledged
+ * (@ops->acked, with no lock held, before anything else) and has remote
+ * IRR cleared; if its line is still asserted and it is unmasked it is
+ * sent again: at once for the first ioapic storm_threshold successive
+ * times, then after the storm delay (see docs/ioapic.md). An entry that
+ * was sent again meanwhile (by a concurrent EOI) is left to that send.
  *
  * Context: any.
  */
 void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector)
 {
 	struct vlapic_ioapic_batch batch = { 0 };
+	u32 seq[VLAPIC_IOAPIC_NUM_PINS];
 	struct vlapic_ioapic_pin *pin;
 	unsigned int nr, matched = 0;
-	unsigned long flags;
+	unsigned long flags, pins;
 
 	raw_spin_lock_irqsave(&ioapic->lock, flags);
-	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+	pins = ioapic_eoi_pins_locked(ioapic, vector, seq);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	if (!pins) {
+		trace_vlapic_ioapic_eoi(vector, 0);
+		return;
+	}
+	/* Resamplers lower their lines before the pins are re-evaluated. */
+	if (ioapic->ops->acked)
+		for_each_set_bit(nr, &pins, VLAPIC_IOAPIC_NUM_PINS)
+			ioapic->ops->acked(ioapic->owner, nr);
+
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	for_each_set_bit(nr, &pins, VLAPIC_IOAPIC_NUM_PINS) {
 		pin = &ioapic->pins[nr];
-		if (!(pin->redir & VLAPIC_IOAPIC_LEVEL) ||
+		if (pin->send_seq != seq[nr] ||
+		    !(pin->redir & VLAPIC_IOAPIC_LEVEL) ||
 		    !(pin->redir & VLAPIC_IOAPIC_REMOTE_IRR) ||
 		    FIELD_GET(VLAPIC_IOAPIC_VECTOR, pin->redir) != vector)
 			continue;

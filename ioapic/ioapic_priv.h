@@ -80,9 +80,9 @@ struct vlapic_ioapic_pin {
  * it assert it with lockdep_assert_held(). Nothing else is called with it
  * held: messages are collected in a struct vlapic_ioapic_batch and sent
  * after it is released, so the deliver callback may take the vLAPIC's
- * lock or call back into the IOAPIC (an EOI). Lock order: router RCU read
- * side -> @lock; @lock is never held across a callback, so the vLAPIC
- * lock is never nested in it.
+ * lock or call back into the IOAPIC (an EOI), and the acked callback may
+ * drive lines. Lock order: router RCU read side -> @lock; @lock is never
+ * held across a callback, so the vLAPIC lock is never nested in it.
  */
 struct vlapic_ioapic {
 	const struct vlapic_irq_ops *ops;

@@ -407,6 +407,37 @@ int vlapic_router_set_irq(struct vlapic_router *router, u32 gsi, bool level)
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_set_irq);
 
 /**
+ * vlapic_router_routes_pin() - whether a GSI is routed to an IOAPIC pin.
+ * @router: the router.
+ * @gsi: the GSI.
+ * @pin: the IOAPIC pin.
+ *
+ * What the table says now, not when anything was bound to @gsi: a
+ * resampler asks it for every EOI.
+ *
+ * Context: any; never blocks (RCU read side).
+ * Return: true when @gsi has an IOAPIC route to @pin.
+ */
+bool vlapic_router_routes_pin(struct vlapic_router *router, u32 gsi,
+			      unsigned int pin)
+{
+	const struct vlapic_route_table *t;
+	bool found = false;
+	unsigned int i;
+
+	if (gsi >= VLAPIC_MAX_GSI)
+		return false;
+	rcu_read_lock();
+	t = rcu_dereference(router->table);
+	for (i = t->first[gsi]; i < t->first[gsi + 1] && !found; i++)
+		found = t->routes[i].type == VLAPIC_ROUTE_IOAPIC &&
+			t->routes[i].pin == pin;
+	rcu_read_unlock();
+	return found;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_routes_pin);
+
+/**
  * vlapic_router_send_msi() - send an MSI that is not in the table.
  * @router: the router.
  * @address: message address.

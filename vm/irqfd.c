@@ -14,11 +14,13 @@
  * so neither lowers an assertion of the VMM's (VLAPIC_IRQ_LINE) or of
  * another device sharing the line.
  *
- * Resample: when the guest EOIs the vector of the IOAPIC pin a resampling
- * irqfd's GSI is routed to, the line is deasserted *before* the IOAPIC
- * handles the EOI (so it does not re-deliver a line the device may have
- * dropped), then the resample eventfd is signalled so the device can
- * assert it again.
+ * Resample: when the IOAPIC sees the EOI of a level pin (the LAPICs' EOI
+ * broadcast or its own EOI register) it calls the VM's acked op, and
+ * every resampling irqfd whose GSI the current routing table sends to
+ * that pin (or that still drives it, from before a routing change) has
+ * its source deasserted *before* the IOAPIC re-evaluates the pin (so it
+ * does not re-deliver a line the device may have dropped), then its
+ * resample eventfd is signalled so the device can assert it again.
  *
  * Lifetime: an irqfd leaves the VM's list (under irqfds_lock, RCU list)
  * when it is deassigned, when its eventfd is closed (EPOLLHUP) or when the
@@ -45,7 +47,6 @@ static struct workqueue_struct *vlapic_irqfd_wq;
  * @eventfd: the trigger.
  * @resamplefd: signalled after the guest EOIs, or NULL (edge).
  * @gsi: the GSI driven.
- * @pin: the IOAPIC pin @gsi is routed to (resample only).
  * @source: the IOAPIC source it drives @gsi's pins as (resample: its own;
  *	edge: VLAPIC_IRQ_SOURCE_PULSE).
  * @wait: our entry on @eventfd's wait queue.
@@ -58,7 +59,6 @@ struct vlapic_irqfd_entry {
 	struct eventfd_ctx *eventfd;
 	struct eventfd_ctx *resamplefd;
 	u32 gsi;
-	u32 pin;
 	u32 source;
 	wait_queue_entry_t wait;
 	poll_table pt;
@@ -171,11 +171,10 @@ static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 		goto out_fdput;
 	}
 	if (args->flags & VLAPIC_IRQFD_FLAG_RESAMPLE) {
-		/* resample needs an IOAPIC route */
+		/* resample needs an IOAPIC route (when it is bound) */
 		ret = vlapic_router_ioapic_pin(vm->router, args->gsi);
 		if (ret < 0)
 			goto out_ctx;
-		irqfd->pin = ret;
 		irqfd->resamplefd = eventfd_ctx_fdget(args->resamplefd);
 		if (IS_ERR(irqfd->resamplefd)) {
 			ret = PTR_ERR(irqfd->resamplefd);
@@ -278,33 +277,30 @@ int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 }
 
 /**
- * vlapic_irqfd_eoi() - the guest EOIed a level-triggered vector.
+ * vlapic_irqfd_acked() - the guest EOIed the interrupt of an IOAPIC pin.
  * @vm: the VM
- * @vector: the vector
+ * @pin: the level pin whose remote IRR the IOAPIC is clearing
  *
- * Deasserts every resampling irqfd whose pin carries @vector (its own
- * source only: the VMM's and other devices' assertions stay) and signals
- * its resample eventfd. Called before the IOAPIC sees the EOI; any
- * context, no vLAPIC lock held.
+ * Resamples every resampling irqfd whose GSI the routing table sends to
+ * @pin now, or that still drives @pin from before a routing change: its
+ * own source is lowered everywhere (the VMM's and other devices'
+ * assertions stay) and its resample eventfd is signalled. Called by the
+ * IOAPIC before it re-evaluates @pin, with no lock of its held; in the
+ * EOI's context (the IOAPIC's acked op), never in hard interrupt context
+ * on PREEMPT_RT (eventfd_signal() takes a spinlock_t).
  */
-void vlapic_irqfd_eoi(struct vlapic_vm *vm, u8 vector)
+void vlapic_irqfd_acked(struct vlapic_vm *vm, unsigned int pin)
 {
 	struct vlapic_irqfd_entry *irqfd;
-	struct vlapic_ioapic_state st;
-	bool have_state = false;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(irqfd, &vm->irqfds, link) {
-		if (!irqfd->resamplefd)
+		if (!irqfd->resamplefd ||
+		    (!vlapic_router_routes_pin(vm->router, irqfd->gsi, pin) &&
+		     !vlapic_ioapic_source_drives(vm->ioapic, pin,
+						  irqfd->source)))
 			continue;
-		if (!have_state) {
-			vlapic_ioapic_get_state(vm->ioapic, &st);
-			have_state = true;
-		}
-		if ((st.redir[irqfd->pin] & VLAPIC_IOAPIC_VECTOR) != vector)
-			continue;
-		vlapic_router_set_irq_source(vm->router, irqfd->gsi,
-					     irqfd->source, false);
+		vlapic_ioapic_lower_source(vm->ioapic, irqfd->source);
 		eventfd_signal(irqfd->resamplefd, 1);
 		atomic64_inc(&vm->stats[VLAPIC_VM_STAT_IRQFD_RESAMPLES]);
 	}

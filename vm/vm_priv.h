@@ -87,7 +87,7 @@ void vlapic_vcpu_free(struct vlapic_vcpu *vcpu);
 void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu);
 
 int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args);
-void vlapic_irqfd_eoi(struct vlapic_vm *vm, u8 vector);
+void vlapic_irqfd_acked(struct vlapic_vm *vm, unsigned int pin);
 void vlapic_irqfd_release_all(struct vlapic_vm *vm);
 int vlapic_irqfd_init(void);
 void vlapic_irqfd_exit(void);

@@ -101,6 +101,13 @@ struct vlapic_router;
  *	may have changed (a redirection entry was written, the state was
  *	restored or reset): recompute EOI-exit bitmaps. Called with no lock
  *	held, in the context of the change. Optional; IOAPIC only.
+ * @acked: the guest EOIed the interrupt of level pin @pin (KVM's ack
+ *	notifier): every EOI the IOAPIC sees, the local APICs' broadcast
+ *	and its own EOI register alike, for each level entry whose remote
+ *	IRR it clears. Called before the IOAPIC re-evaluates the pin, with
+ *	no lock of the IOAPIC held, in the context of the EOI: the callback
+ *	may drive lines (a resampler lowers its source here, so a line its
+ *	device dropped is not sent again). Optional; IOAPIC only.
  *
  * @deliver's result decides remote IRR: a level message that no local
  * APIC accepted (0 or a negative errno) leaves remote IRR clear, as no
@@ -112,6 +119,7 @@ struct vlapic_irq_ops {
 	int (*deliver_batch)(void *owner, const struct vlapic_irq *irqs,
 			     unsigned int nr);
 	void (*level_vectors_changed)(void *owner);
+	void (*acked)(void *owner, unsigned int pin);
 };
 
 /**
@@ -260,13 +268,15 @@ int vlapic_ioapic_set_source(struct vlapic_ioapic *ioapic, unsigned int pin,
 int vlapic_ioapic_alloc_source(struct vlapic_ioapic *ioapic);
 void vlapic_ioapic_lower_source(struct vlapic_ioapic *ioapic,
 				unsigned int source);
+bool vlapic_ioapic_source_drives(struct vlapic_ioapic *ioapic,
+				 unsigned int pin, unsigned int source);
 void vlapic_ioapic_free_source(struct vlapic_ioapic *ioapic,
 			       unsigned int source);
 
 /*
  * EOI of level-triggered @vector: from the vLAPIC bus's eoi_broadcast op
- * (no vLAPIC lock held). Any context; may send messages or queue a
- * deferred re-delivery.
+ * (no vLAPIC lock held) or the EOI register. Any context; may call
+ * @ops->acked, send messages or queue a deferred re-delivery.
  */
 void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector);
 
@@ -410,6 +420,13 @@ int vlapic_router_get_routes(struct vlapic_router *router,
  * Process context (update mutex); allocates nothing.
  */
 int vlapic_router_ioapic_pin(struct vlapic_router *router, u32 gsi);
+
+/*
+ * Whether the current table routes @gsi to IOAPIC pin @pin. Any context
+ * (RCU read side).
+ */
+bool vlapic_router_routes_pin(struct vlapic_router *router, u32 gsi,
+			      unsigned int pin);
 
 /*
  * Drive GSI @gsi: IOAPIC routes get @level as the pin's input signal, MSI

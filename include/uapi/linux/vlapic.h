@@ -214,10 +214,11 @@ struct vlapic_gsi_routing {
  * @gsi: the GSI.
  * @flags: VLAPIC_IRQFD_FLAG_DEASSIGN (remove the binding of @fd/@gsi),
  *	VLAPIC_IRQFD_FLAG_RESAMPLE (level-triggered: a signal asserts the
- *	GSI and leaves it asserted; when the guest EOIs the vector of the
- *	IOAPIC pin the GSI is routed to, the GSI is deasserted and
- *	@resamplefd is signalled, so the device can assert it again, as
- *	VFIO and vhost expect).
+ *	GSI and leaves it asserted; when the IOAPIC sees the EOI of a pin
+ *	the GSI is routed to at that time, the irqfd's assertion is dropped
+ *	and @resamplefd is signalled, so the device can assert it again, as
+ *	VFIO and vhost expect). Each resampling irqfd is a line source of
+ *	its own: the IOAPIC ORs it with the VMM's VLAPIC_IRQ_LINE.
  * @resamplefd: an eventfd, with VLAPIC_IRQFD_FLAG_RESAMPLE.
  * @reserved: must be zero.
  */
