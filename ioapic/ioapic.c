@@ -100,6 +100,8 @@ static bool pin_asserted(const struct vlapic_ioapic_pin *pin)
 
 static void ioapic_build_irq(u64 redir, struct vlapic_irq *irq)
 {
+	u32 ext = FIELD_GET(VLAPIC_IOAPIC_EXT_DEST, redir);
+
 	memset(irq, 0, sizeof(*irq));
 	irq->dest_id = FIELD_GET(VLAPIC_IOAPIC_DEST, redir);
 	irq->delivery_mode = entry_delivery_mode(redir);
@@ -107,7 +109,10 @@ static void ioapic_build_irq(u64 redir, struct vlapic_irq *irq)
 	irq->logical = redir & VLAPIC_IOAPIC_DEST_LOGICAL;
 	irq->level = entry_is_level(redir);
 	irq->assert = true;
-	irq->x2apic_dest = false;
+	/* Extended destination ID: a 15-bit physical x2APIC ID. */
+	irq->x2apic_dest = ext && !irq->logical;
+	if (irq->x2apic_dest)
+		irq->dest_id |= ext << 8;
 }
 
 /*

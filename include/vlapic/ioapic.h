@@ -59,6 +59,12 @@ struct vlapic_router;
 #define VLAPIC_IOAPIC_REMOTE_IRR	BIT_ULL(14)	/* read-only */
 #define VLAPIC_IOAPIC_LEVEL		BIT_ULL(15)
 #define VLAPIC_IOAPIC_MASKED		BIT_ULL(16)
+/*
+ * Extended destination ID (the convention Linux guests use on KVM, the
+ * IOAPIC side of the MSI one): in physical mode, bits 14:8 of an x2APIC
+ * destination; 0 keeps the 8-bit xAPIC destination of bits 63:56.
+ */
+#define VLAPIC_IOAPIC_EXT_DEST		GENMASK_ULL(55, 49)
 #define VLAPIC_IOAPIC_DEST		GENMASK_ULL(63, 56)
 /* Bits the guest can write; the rest are read-only or reserved. */
 #define VLAPIC_IOAPIC_WRITABLE		(VLAPIC_IOAPIC_VECTOR |		\
@@ -67,9 +73,10 @@ struct vlapic_router;
 					 VLAPIC_IOAPIC_ACTIVE_LOW |	\
 					 VLAPIC_IOAPIC_LEVEL |		\
 					 VLAPIC_IOAPIC_MASKED |		\
+					 VLAPIC_IOAPIC_EXT_DEST |	\
 					 VLAPIC_IOAPIC_DEST)
-/* Bits that read as zero whatever is written (55:17). */
-#define VLAPIC_IOAPIC_RESERVED		GENMASK_ULL(55, 17)
+/* Bits that read as zero whatever is written (48:17). */
+#define VLAPIC_IOAPIC_RESERVED		GENMASK_ULL(48, 17)
 
 /*
  * Sources of an input line: each drives the pin's input signal, which is
@@ -154,7 +161,7 @@ struct vlapic_ioapic_config {
  *	source (a resampling irqfd) already drives the signal high. Bits
  *	31:24 must be zero.
  * @redir: the redirection entries, remote IRR included. Reserved bits
- *	(55:17) and delivery status must be zero; remote IRR may only be set
+ *	(48:17) and delivery status must be zero; remote IRR may only be set
  *	on a level-triggered fixed or lowest-priority entry.
  */
 struct vlapic_ioapic_state {

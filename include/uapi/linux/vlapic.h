@@ -52,6 +52,13 @@
 #define VLAPIC_CAP_READONLY_MEM		12	/* VLAPIC_MEM_READONLY */
 #define VLAPIC_CAP_IMMEDIATE_EXIT	13	/* vlapic_run::immediate_exit */
 #define VLAPIC_CAP_X86_USER_SPACE_MSR	14	/* VLAPIC_ENABLE_CAP: MSR exits */
+/*
+ * MSIs and IOAPIC entries carry the extended destination ID (MSI address
+ * bits 11:5, redirection entry bits 55:49: bits 14:8 of an x2APIC ID in
+ * physical mode), the convention Linux guests use on KVM. Always decoded;
+ * a VMM advertises it to its guest (KVM's CPUID feature bit).
+ */
+#define VLAPIC_CAP_MSI_EXT_DEST_ID	15
 
 #define VLAPIC_RUN_BACKEND_SVM		(1U << 0)
 #define VLAPIC_RUN_BACKEND_VMX		(1U << 1)
