@@ -289,6 +289,9 @@ static int vm_ioapic_access(struct vlapic_vm *vm, void __user *argp)
 	    a.address >= VLAPIC_IOAPIC_MMIO_SIZE ||
 	    (!(a.flags & VLAPIC_ACCESS_WRITE) && a.data))
 		return -EINVAL;
+	/* A write (EOI, entry) is not undone: fail before, not after it. */
+	if (copy_to_user(argp, &a, sizeof(a)))
+		return -EFAULT;
 	if (a.flags & VLAPIC_ACCESS_WRITE) {
 		ret = vlapic_ioapic_mmio_write(vm->ioapic, a.address, &a.data,
 					       a.len);
