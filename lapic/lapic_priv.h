@@ -40,6 +40,10 @@
  * @period_ns: length of one count at the current divider (periodic and
  *	one-shot); 0 in TSC-deadline mode.
  * @tsc_deadline: IA32_TSC_DEADLINE as the guest wrote it.
+ * @host_tsc: the guest runs on the CPU: its TSC is the host's TSC plus
+ *	@tsc_offset, and a deadline is due when that reaches it (not when
+ *	the clock's estimate does).
+ * @tsc_offset: guest TSC - host TSC, with @host_tsc.
  * @hrtimer: the host timer of vlapic_host_clock.
  */
 struct vlapic_timer {
@@ -47,6 +51,8 @@ struct vlapic_timer {
 	u64 target_ns;
 	u64 period_ns;
 	u64 tsc_deadline;
+	bool host_tsc;
+	u64 tsc_offset;
 	struct hrtimer hrtimer;
 };
 

@@ -6,7 +6,7 @@
 #include <vlapic/export.h>
 #include <vlapic/stats.h>
 
-const char *const vlapic_stat_names[VLAPIC_NR_STATS] = {
+const char *const vlapic_stat_names[VLAPIC_VCPU_STAT_NR] = {
 	VLAPIC_VCPU_STAT_NAMES_INIT
 };
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_stat_names);

@@ -19,6 +19,7 @@
 #include <linux/kernel.h>
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
+#include <asm/tsc.h>
 
 #include <vlapic/export.h>
 #include "lapic_priv.h"
@@ -96,14 +97,38 @@ static u64 vlapic_tsc_to_ns(struct vlapic *vlapic, u64 tsc)
  * vlapic_guest_tsc() - the guest TSC now, as the deadline timer sees it.
  * @vlapic: the vLAPIC
  *
- * Return: clock ns scaled to the configured TSC frequency.
+ * Return: the host TSC plus the guest's offset when the guest runs on the
+ * CPU (vlapic_use_host_tsc()); otherwise clock ns scaled to the
+ * configured TSC frequency.
  */
 u64 vlapic_guest_tsc(struct vlapic *vlapic)
 {
+	if (READ_ONCE(vlapic->timer.host_tsc))
+		return rdtsc() + READ_ONCE(vlapic->timer.tsc_offset);
 	return mul_u64_u32_div(vlapic_now(vlapic), vlapic_cfg(vlapic)->tsc_khz,
 			       1000000);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_guest_tsc);
+
+/*
+ * Clock time at which the guest TSC reaches @deadline. With the host TSC
+ * the distance is converted at tsc_khz, rounded up: the callback checks
+ * the TSC itself anyway (vlapic_timer_early()).
+ */
+static u64 vlapic_deadline_ns(struct vlapic *vlapic, u64 deadline, u64 now)
+{
+	u64 tsc, ns;
+
+	if (!vlapic->timer.host_tsc)
+		return vlapic_tsc_to_ns(vlapic, deadline);
+	tsc = vlapic_guest_tsc(vlapic);
+	if (deadline <= tsc)
+		return now;
+	ns = vlapic_tsc_to_ns(vlapic, deadline - tsc);
+	if (ns >= KTIME_MAX - now - 1)
+		return KTIME_MAX;
+	return now + ns + 1;
+}
 
 static void vlapic_timer_arm(struct vlapic *vlapic, u64 expiry)
 {
@@ -156,6 +181,25 @@ static bool vlapic_timer_fire(struct vlapic *vlapic, u64 now)
 	return kick;
 }
 
+/*
+ * A TSC-deadline expiry reached on the clock before the guest's TSC got
+ * to the deadline (the two drift apart): not due. Aim again at what is
+ * left, so the guest never takes the interrupt before its own RDTSC
+ * reaches the deadline.
+ */
+static bool vlapic_timer_early(struct vlapic *vlapic, u64 now)
+{
+	struct vlapic_timer *t = &vlapic->timer;
+
+	if (t->mode != APIC_LVT_TIMER_TSCDEADLINE || !t->host_tsc ||
+	    !t->tsc_deadline || vlapic_guest_tsc(vlapic) >= t->tsc_deadline)
+		return false;
+	vlapic_timer_arm(vlapic, max(now + 1,
+				     vlapic_deadline_ns(vlapic, t->tsc_deadline,
+							now)));
+	return true;
+}
+
 /**
  * vlapic_timer_catch_up() - fire an expiry that is already due.
  * @vlapic: the vLAPIC (lock held)
@@ -174,7 +218,7 @@ bool vlapic_timer_catch_up(struct vlapic *vlapic)
 	if (!vlapic->timer.target_ns)
 		return false;
 	now = vlapic_now(vlapic);
-	if (now < vlapic->timer.target_ns)
+	if (now < vlapic->timer.target_ns || vlapic_timer_early(vlapic, now))
 		return false;
 	return vlapic_timer_fire(vlapic, now);
 }
@@ -205,6 +249,8 @@ void vlapic_timer_expired(struct vlapic *vlapic)
 	} else if (now < t->target_ns) {
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_TIMER_STALE);
 		vlapic_timer_arm(vlapic, t->target_ns);
+	} else if (vlapic_timer_early(vlapic, now)) {
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_TIMER_STALE);
 	} else {
 		kick = vlapic_timer_fire(vlapic, now);
 	}
@@ -389,7 +435,7 @@ void vlapic_timer_write_deadline(struct vlapic *vlapic, u64 deadline)
 		return;
 	}
 	now = vlapic_now(vlapic);
-	when = vlapic_tsc_to_ns(vlapic, deadline);
+	when = vlapic_deadline_ns(vlapic, deadline, now);
 	if (when <= now) {
 		vlapic_timer_disarm(vlapic);
 		t->target_ns = now;
@@ -457,3 +503,39 @@ void vlapic_timer_shutdown(struct vlapic *vlapic)
 	/* A callback still running sees nothing armed and re-arms nothing. */
 	vlapic->clock->sync(vlapic->clock, vlapic);
 }
+
+/**
+ * vlapic_use_host_tsc() - the guest runs on the CPU: its TSC is the host's.
+ * @vlapic: the vLAPIC (lock not held)
+ * @offset: guest TSC - host TSC (two's complement)
+ *
+ * From now on IA32_TSC_DEADLINE is compared with the host TSC plus
+ * @offset, which is exactly what the guest's RDTSC returns; an armed
+ * deadline is aimed again. The configured tsc_khz must be the host's.
+ */
+void vlapic_use_host_tsc(struct vlapic *vlapic, u64 offset)
+{
+	struct vlapic_timer *t = &vlapic->timer;
+	unsigned long flags;
+	bool kick = false;
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	WRITE_ONCE(t->tsc_offset, offset);
+	WRITE_ONCE(t->host_tsc, true);
+	if (t->mode == APIC_LVT_TIMER_TSCDEADLINE && t->tsc_deadline &&
+	    t->target_ns) {
+		u64 now = vlapic_now(vlapic);
+		u64 when = vlapic_deadline_ns(vlapic, t->tsc_deadline, now);
+
+		if (when <= now) {
+			t->target_ns = now;
+			kick = vlapic_timer_fire(vlapic, now);
+		} else {
+			vlapic_timer_arm(vlapic, when);
+		}
+	}
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	if (kick)
+		vlapic->bus->ops->kick(vlapic);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_use_host_tsc);

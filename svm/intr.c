@@ -83,12 +83,20 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(svm_inject);
  * anyway), and the writes run at full speed. docs/apicv.md derives the
  * exit count of Windows' spinlock pattern from this.
  *
+ * One more case: TPR[3:0] != 0 (set through the xAPIC page or the x2APIC
+ * MSR). A CR8 write clears TPR[3:0] (SDM vol. 3 "Task Priority in IA-32e
+ * Mode"), and one of TPR's own class leaves V_TPR as it was: only an exit
+ * shows it. CR8 itself never sets those bits, so this costs nothing to a
+ * guest that uses CR8 alone.
+ *
  * Return: true to intercept.
  */
 bool svm_cr8_intercept(const struct apicv_intr_state *s)
 {
 	int irr_class, isr_class;
 
+	if (s->tpr & 0xf)
+		return true;
 	if (s->max_irr < 0)
 		return false;
 	irr_class = apicv_class((u8)s->max_irr);

@@ -9,6 +9,8 @@
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
+#include <vlapic/run.h>
+#include "run_priv.h"
 #include "vm_priv.h"
 
 static long vlapic_check_extension(unsigned long cap)
@@ -27,6 +29,14 @@ static long vlapic_check_extension(unsigned long cap)
 		return VLAPIC_MAX_VCPUS;
 	case VLAPIC_CAP_GSI_ROUTING:
 		return VLAPIC_MAX_ROUTES;
+	case VLAPIC_CAP_RUN:
+		return vlapic_run_backends();
+	case VLAPIC_CAP_USER_MEMORY:
+		return vlapic_run_backends() ? VLAPIC_MEM_SLOTS : 0;
+	case VLAPIC_CAP_READONLY_MEM:
+	case VLAPIC_CAP_IMMEDIATE_EXIT:
+	case VLAPIC_CAP_X86_USER_SPACE_MSR:
+		return vlapic_run_backends() ? 1 : 0;
 	default:
 		return 0;
 	}
@@ -48,6 +58,14 @@ static long vlapic_dev_ioctl(struct file *filp, unsigned int ioctl,
 		if (copy_from_user(&cfg, (void __user *)arg, sizeof(cfg)))
 			return -EFAULT;
 		return vlapic_vm_create(&cfg);
+	case VLAPIC_GET_VCPU_MMAP_SIZE:
+		if (arg)
+			return -EINVAL;
+		return (VLAPIC_PIO_PAGE_OFFSET + 1) * PAGE_SIZE;
+	case VLAPIC_GET_SUPPORTED_CPUID:
+		if (!vlapic_run_backends())
+			return -ENODEV;
+		return vlapic_run_supported_cpuid((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -89,18 +107,28 @@ static int __init vlapic_init(void)
 	BUILD_BUG_ON(sizeof(struct vlapic_irqfd) != 32);
 	BUILD_BUG_ON(sizeof(struct vlapic_inject) != 32);
 	BUILD_BUG_ON(sizeof(struct vlapic_inject_batch) != 16);
+	vlapic_check_kvm_layouts();
 	ret = vlapic_irqfd_init();
 	if (ret)
 		return ret;
+	ret = vlapic_run_init();
+	if (ret)
+		goto fail_irqfd;
 	ret = misc_register(&vlapic_dev);
 	if (ret)
-		vlapic_irqfd_exit();
+		goto fail_run;
+	return 0;
+fail_run:
+	vlapic_run_exit();
+fail_irqfd:
+	vlapic_irqfd_exit();
 	return ret;
 }
 
 static void __exit vlapic_exit(void)
 {
 	misc_deregister(&vlapic_dev);
+	vlapic_run_exit();
 	vlapic_irqfd_exit();
 }
 

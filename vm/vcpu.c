@@ -9,68 +9,99 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include <vlapic/clock.h>
+#include <vlapic/run.h>
 #include <vlapic/stats.h>
+#include "run_priv.h"
 #include "vm_priv.h"
 
 /**
- * vlapic_vcpu_kick() - wake the vCPU's thread if it waits in VLAPIC_WAIT.
+ * vlapic_vcpu_kick() - make the vCPU's thread notice a new event.
  * @vcpu: the vCPU
  *
- * Any context, vLAPIC lock possibly held: rcuwait takes no lock.
+ * Wakes it if it sleeps (VLAPIC_WAIT, or HLT in VLAPIC_RUN), and makes it
+ * leave guest mode if it runs the guest on another CPU.
+ *
+ * Any context, vLAPIC lock possibly held: rcuwait takes no lock and the
+ * run loop's kick only sends an IPI.
  */
 void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu)
 {
 	rcuwait_wake_up(&vcpu->wait);
+	if (vcpu->run)
+		vlapic_run_kick(vcpu->run);
 }
 
-/*
- * HLT: sleep until the wake predicate holds, a signal arrives or the
- * timeout passes. The predicate is checked after the task is published
- * and its state set, so a kick between the check and the sleep is not
- * lost (it makes the task runnable again).
+/**
+ * vlapic_vcpu_block() - sleep as a halted CPU.
+ * @vcpu: the vCPU (its mutex held)
+ * @can_wake: the wake predicate; checked after the task is published and
+ *	its state set, so a kick between the check and the sleep is not
+ *	lost (it makes the task runnable again)
+ * @arg: its argument
+ * @timeout_ns: relative timeout; < 0 waits without limit
+ * @closes: the vCPU fd's close count when the caller started: a change
+ *	ends the sleep
+ *
+ * Return: VLAPIC_WAKE_EVENT, _TIMEOUT, _SIGNAL or _CLOSED.
  */
-static int vcpu_wait(struct vlapic_vcpu *vcpu, struct vlapic_wait *w)
+int vlapic_vcpu_block(struct vlapic_vcpu *vcpu, bool (*can_wake)(void *arg),
+		      void *arg, s64 timeout_ns, int closes)
 {
-	int closes = atomic_read(&vcpu->closes);
 	ktime_t expires = 0;
-	int ret = 0;
+	int reason;
 
-	if (w->timeout_ns >= 0)
-		expires = ktime_add_safe(ktime_get(), ns_to_ktime(w->timeout_ns));
+	if (timeout_ns >= 0)
+		expires = ktime_add_safe(ktime_get(), ns_to_ktime(timeout_ns));
 	prepare_to_rcuwait(&vcpu->wait);
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (vlapic_has_deliverable(vcpu->vlapic)) {
-			w->reason = VLAPIC_WAKE_EVENT;
+		if (can_wake(arg)) {
+			reason = VLAPIC_WAKE_EVENT;
 			break;
 		}
 		if (atomic_read(&vcpu->closes) != closes) {
-			w->reason = VLAPIC_WAKE_CLOSED;
+			reason = VLAPIC_WAKE_CLOSED;
 			break;
 		}
 		if (signal_pending(current)) {
-			w->reason = VLAPIC_WAKE_SIGNAL;
-			ret = -EINTR;
+			reason = VLAPIC_WAKE_SIGNAL;
 			break;
 		}
-		if (w->timeout_ns < 0) {
+		if (timeout_ns < 0) {
 			schedule();
 		} else if (!schedule_hrtimeout(&expires, HRTIMER_MODE_ABS)) {
 			__set_current_state(TASK_RUNNING);
-			w->reason = vlapic_has_deliverable(vcpu->vlapic) ?
-				    VLAPIC_WAKE_EVENT : VLAPIC_WAKE_TIMEOUT;
+			reason = can_wake(arg) ? VLAPIC_WAKE_EVENT :
+						 VLAPIC_WAKE_TIMEOUT;
 			break;
 		}
 	}
 	rcu_assign_pointer(vcpu->wait.task, NULL);
 	__set_current_state(TASK_RUNNING);
-	return ret;
+	return reason;
+}
+
+static bool vcpu_wait_can_wake(void *arg)
+{
+	struct vlapic_vcpu *vcpu = arg;
+
+	return vlapic_has_deliverable(vcpu->vlapic);
+}
+
+/* VLAPIC_WAIT: HLT of an emulated CPU. */
+static int vcpu_wait(struct vlapic_vcpu *vcpu, struct vlapic_wait *w)
+{
+	w->reason = vlapic_vcpu_block(vcpu, vcpu_wait_can_wake, vcpu,
+				      w->timeout_ns,
+				      atomic_read(&vcpu->closes));
+	return w->reason == VLAPIC_WAKE_SIGNAL ? -EINTR : 0;
 }
 
 /* What the CPU takes next, in architectural priority order. */
@@ -164,13 +195,22 @@ static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp)
 	struct vlapic_vcpu_stats *out;
 	int i, ret;
 
-	BUILD_BUG_ON(ARRAY_SIZE(out->v) < VLAPIC_NR_STATS);
+	BUILD_BUG_ON(ARRAY_SIZE(out->v) < VLAPIC_VCPU_STAT_NR);
+	/* The run loop's counters follow the vLAPIC's, in the same order. */
+	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_NR != VLAPIC_VCPU_STAT_NR);
+	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_EXIT_CR8 !=
+		     VLAPIC_VCPU_STAT_RUN_EXIT_CR8);
+	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_TLB_FLUSHES !=
+		     VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES);
 	out = kzalloc(sizeof(*out), GFP_KERNEL_ACCOUNT);
 	if (!out)
 		return -ENOMEM;
-	out->nr = VLAPIC_NR_STATS;
+	out->nr = VLAPIC_VCPU_STAT_NR;
 	for (i = 0; i < VLAPIC_NR_STATS; i++)
 		out->v[i] = vlapic_stat(vcpu->vlapic, i);
+	/* A snapshot: the vCPU thread may be counting meanwhile. */
+	for (i = 0; vcpu->run && i < VLAPIC_RUN_STAT_NR; i++)
+		out->v[VLAPIC_NR_STATS + i] = READ_ONCE(vcpu->run->stats[i]);
 	ret = copy_to_user(argp, out, sizeof(*out)) ? -EFAULT : 0;
 	kfree(out);
 	return ret;
@@ -203,6 +243,78 @@ static int vcpu_set_lapic(struct vlapic_vcpu *vcpu, void __user *argp)
 	return ret;
 }
 
+/* The run interface of a VLAPIC_VM_RUN vCPU (run/). */
+static long vcpu_run_ioctl(struct vlapic_vcpu_run *run, unsigned int ioctl,
+			   void __user *argp)
+{
+	struct vlapic_sregs *sregs;
+	struct vlapic_extint extint;
+	struct vlapic_regs regs;
+	long ret;
+
+	switch (ioctl) {
+	case VLAPIC_RUN:
+		if (argp)
+			return -EINVAL;
+		return vlapic_vcpu_run(run);
+	case VLAPIC_GET_REGS:
+		vlapic_run_get_regs(run, &regs);
+		return copy_to_user(argp, &regs, sizeof(regs)) ? -EFAULT : 0;
+	case VLAPIC_SET_REGS:
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			return -EFAULT;
+		return vlapic_run_set_regs(run, &regs);
+	case VLAPIC_GET_SREGS:
+		sregs = kmalloc(sizeof(*sregs), GFP_KERNEL_ACCOUNT);
+		if (!sregs)
+			return -ENOMEM;
+		vlapic_run_get_sregs(run, sregs);
+		ret = copy_to_user(argp, sregs, sizeof(*sregs)) ? -EFAULT : 0;
+		kfree(sregs);
+		return ret;
+	case VLAPIC_SET_SREGS:
+		sregs = vlapic_dup_user(argp, sizeof(*sregs));
+		if (IS_ERR(sregs))
+			return PTR_ERR(sregs);
+		ret = vlapic_run_set_sregs(run, sregs);
+		kvfree(sregs);
+		return ret;
+	case VLAPIC_GET_MSRS:
+		return vlapic_run_msrs_ioctl(run, argp, false);
+	case VLAPIC_SET_MSRS:
+		return vlapic_run_msrs_ioctl(run, argp, true);
+	case VLAPIC_SET_CPUID2:
+		return vlapic_run_set_cpuid(run, argp);
+	case VLAPIC_GET_CPUID2:
+		return vlapic_run_get_cpuid(run, argp);
+	case VLAPIC_INTERRUPT:
+		if (copy_from_user(&extint, argp, sizeof(extint)))
+			return -EFAULT;
+		return vlapic_run_interrupt(run, extint.irq);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static bool vcpu_is_run_ioctl(unsigned int ioctl)
+{
+	switch (ioctl) {
+	case VLAPIC_RUN:
+	case VLAPIC_GET_REGS:
+	case VLAPIC_SET_REGS:
+	case VLAPIC_GET_SREGS:
+	case VLAPIC_SET_SREGS:
+	case VLAPIC_GET_MSRS:
+	case VLAPIC_SET_MSRS:
+	case VLAPIC_SET_CPUID2:
+	case VLAPIC_GET_CPUID2:
+	case VLAPIC_INTERRUPT:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long vcpu_ioctl_locked(struct vlapic_vcpu *vcpu, unsigned int ioctl,
 			      void __user *argp)
 {
@@ -211,6 +323,13 @@ static long vcpu_ioctl_locked(struct vlapic_vcpu *vcpu, unsigned int ioctl,
 	struct vlapic_wait w;
 	struct vlapic_lint lint;
 	int ret;
+
+	/* A VM either runs on the CPU or plays an emulated one, not both. */
+	if (vcpu_is_run_ioctl(ioctl))
+		return vcpu->run ? vcpu_run_ioctl(vcpu->run, ioctl, argp) :
+				   -EINVAL;
+	if (vcpu->run && (ioctl == VLAPIC_WAIT || ioctl == VLAPIC_GET_INTERRUPT))
+		return -EINVAL;
 
 	switch (ioctl) {
 	case VLAPIC_GET_LAPIC:
@@ -306,10 +425,25 @@ static int vcpu_release(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+/* The run structure and the I/O page (VLAPIC_GET_VCPU_MMAP_SIZE). */
+static int vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
+{
+	struct vlapic_vcpu *vcpu = filp->private_data;
+
+	if (!vcpu->run)
+		return -ENODEV;
+	if (vma->vm_pgoff + vma_pages(vma) > VLAPIC_PIO_PAGE_OFFSET + 1)
+		return -EINVAL;
+	vma->vm_ops = &vlapic_vcpu_run_vm_ops;
+	vma->vm_private_data = vcpu->run;
+	return 0;
+}
+
 static const struct file_operations vcpu_fops = {
 	.owner		= THIS_MODULE,
 	.release	= vcpu_release,
 	.flush		= vcpu_flush,
+	.mmap		= vcpu_mmap,
 	.unlocked_ioctl	= vcpu_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
@@ -321,7 +455,9 @@ static const struct file_operations vcpu_fops = {
  */
 void vlapic_vcpu_free(struct vlapic_vcpu *vcpu)
 {
+	/* The vLAPIC's timer and hooks stop first: they reach the run state. */
 	vlapic_destroy(vcpu->vlapic);
+	vlapic_vcpu_run_free(vcpu->run);
 	mutex_destroy(&vcpu->mutex);
 	kfree(vcpu);
 }
@@ -363,6 +499,15 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 		fd = PTR_ERR(vcpu->vlapic);
 		goto fail;
 	}
+	if (vm->run) {
+		vcpu->run = vlapic_vcpu_run_create(vm->run, vcpu, vcpu->vlapic,
+						   req->index, req->apic_id);
+		if (IS_ERR(vcpu->run)) {
+			fd = PTR_ERR(vcpu->run);
+			vcpu->run = NULL;
+			goto fail_vlapic;
+		}
+	}
 	/*
 	 * Reserve the fd and make the file first, publish the vCPU, then
 	 * install: the vCPU is reachable by kicks before userspace can
@@ -378,12 +523,16 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 		goto fail_vlapic;
 	}
 	kref_get(&vm->ref);	/* dropped by vcpu_release() */
+	if (vcpu->run)
+		vlapic_vcpu_run_publish(vcpu->run);
+	/* Pairs with vm_kick()'s acquire: kicks see a complete vCPU. */
 	smp_store_release(&vm->vcpus[req->index], vcpu);
 	fd_install(fd, file);
 	mutex_unlock(&vm->lock);
 	return fd;
 fail_vlapic:
 	vlapic_destroy(vcpu->vlapic);
+	vlapic_vcpu_run_free(vcpu->run);
 fail:
 	mutex_unlock(&vm->lock);
 	mutex_destroy(&vcpu->mutex);

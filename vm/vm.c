@@ -16,7 +16,11 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include <asm/tsc.h>
+
 #include <vlapic/clock.h>
+#include <vlapic/run.h>
+#include "run_priv.h"
 #include "vm_priv.h"
 
 /**
@@ -122,6 +126,7 @@ static void vm_free(struct vlapic_vm *vm)
 	for (i = 0; vm->vcpus && i < vm->max_vcpus; i++)
 		if (vm->vcpus[i])
 			vlapic_vcpu_free(vm->vcpus[i]);
+	vlapic_vm_run_destroy(vm->run);
 	if (!IS_ERR_OR_NULL(vm->bus))
 		vlapic_bus_destroy(vm->bus);
 	kfree(vm->vcpus);
@@ -366,6 +371,29 @@ out:
 	return ret;
 }
 
+/* VLAPIC_SET_USER_MEMORY_REGION and VLAPIC_ENABLE_CAP (run VMs only). */
+static long vm_run_ioctl(struct vlapic_vm *vm, unsigned int ioctl,
+			 void __user *argp)
+{
+	struct vlapic_userspace_memory_region mem;
+	struct vlapic_enable_cap cap;
+
+	if (!vm->run)
+		return -EINVAL;
+	switch (ioctl) {
+	case VLAPIC_SET_USER_MEMORY_REGION:
+		if (copy_from_user(&mem, argp, sizeof(mem)))
+			return -EFAULT;
+		return vlapic_run_set_memory(vm->run, &mem);
+	case VLAPIC_ENABLE_CAP:
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		return vlapic_vm_run_enable_cap(vm->run, &cap);
+	default:
+		return -ENOTTY;
+	}
+}
+
 static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 {
 	struct vlapic_vm *vm = filp->private_data;
@@ -397,6 +425,9 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 		return vm_irqfd(vm, argp);
 	case VLAPIC_IOAPIC_ACCESS:
 		return vm_ioapic_access(vm, argp);
+	case VLAPIC_SET_USER_MEMORY_REGION:
+	case VLAPIC_ENABLE_CAP:
+		return vm_run_ioctl(vm, ioctl, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -427,6 +458,10 @@ static int vm_check_config(const struct vlapic_create_vm *cfg)
 		return -EINVAL;
 	if (cfg->tsc_khz > 100000000)	/* 100 GHz */
 		return -EINVAL;
+	/* A guest on the CPU reads the host's TSC: no other frequency. */
+	if ((cfg->flags & VLAPIC_VM_RUN) && cfg->tsc_khz &&
+	    cfg->tsc_khz != tsc_khz)
+		return -EINVAL;
 	if (cfg->ioapic_version && cfg->ioapic_version != 0x11 &&
 	    cfg->ioapic_version != 0x20)
 		return -EINVAL;
@@ -449,7 +484,7 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 		.x2apic = cfg->flags & VLAPIC_VM_X2APIC,
 		.tsc_deadline = cfg->flags & VLAPIC_VM_TSC_DEADLINE,
 		.directed_eoi = cfg->flags & VLAPIC_VM_DIRECTED_EOI,
-		.tsc_khz = cfg->tsc_khz,
+		.tsc_khz = cfg->flags & VLAPIC_VM_RUN ? tsc_khz : cfg->tsc_khz,
 	};
 	struct vlapic_ioapic_config icfg;
 	struct vlapic_vm *vm;
@@ -495,6 +530,16 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 		ret = PTR_ERR(vm->router);
 		vm->router = NULL;
 		goto fail;
+	}
+	if (cfg->flags & VLAPIC_VM_RUN) {
+		vm->run = vlapic_vm_run_create(vm->bus, vm->ioapic,
+					       vm->max_vcpus, lcfg.x2apic,
+					       lcfg.tsc_deadline);
+		if (IS_ERR(vm->run)) {
+			ret = PTR_ERR(vm->run);
+			vm->run = NULL;
+			goto fail;
+		}
 	}
 	fd = anon_inode_getfd("vlapic-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {

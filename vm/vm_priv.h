@@ -26,6 +26,8 @@
 #include <vlapic/lapic.h>
 
 struct vlapic_vcpu;
+struct vlapic_vcpu_run;
+struct vlapic_vm_run;
 
 /**
  * struct vlapic_vm - one VM's interrupt controllers.
@@ -43,6 +45,7 @@ struct vlapic_vcpu;
  *	reads @irqfds under RCU).
  * @irqfds: bound irqfds (vm/irqfd.c).
  * @nr_irqfds: their number, at most VLAPIC_MAX_IRQFDS.
+ * @run: guest memory and the run loop's state (VLAPIC_VM_RUN), or NULL.
  */
 struct vlapic_vm {
 	struct kref ref;
@@ -57,6 +60,7 @@ struct vlapic_vm {
 	spinlock_t irqfds_lock;	/* see above */
 	struct list_head irqfds;
 	unsigned int nr_irqfds;
+	struct vlapic_vm_run *run;
 };
 
 /**
@@ -68,6 +72,7 @@ struct vlapic_vm {
  *	plays the CPU.
  * @closes: close() calls on the vCPU's fd; one ends a WAIT in progress.
  * @index: slot in @vm->vcpus.
+ * @run: the run loop's state (VLAPIC_VM_RUN VMs), or NULL.
  */
 struct vlapic_vcpu {
 	struct vlapic_vm *vm;
@@ -76,6 +81,7 @@ struct vlapic_vcpu {
 	struct mutex mutex;	/* see above */
 	atomic_t closes;
 	unsigned int index;
+	struct vlapic_vcpu_run *run;
 };
 
 void *vlapic_dup_user(const void __user *src, size_t len);
@@ -85,6 +91,8 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 		       const struct vlapic_create_vcpu *req);
 void vlapic_vcpu_free(struct vlapic_vcpu *vcpu);
 void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu);
+int vlapic_vcpu_block(struct vlapic_vcpu *vcpu, bool (*can_wake)(void *arg),
+		      void *arg, s64 timeout_ns, int closes);
 
 int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args);
 void vlapic_irqfd_acked(struct vlapic_vm *vm, unsigned int pin);

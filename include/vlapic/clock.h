@@ -38,6 +38,7 @@ extern const struct vlapic_clock vlapic_host_clock;
 
 void vlapic_timer_expired(struct vlapic *vlapic);
 u64 vlapic_guest_tsc(struct vlapic *vlapic);
+void vlapic_use_host_tsc(struct vlapic *vlapic, u64 offset);
 u64 vlapic_timer_min_period_ns(void);
 void vlapic_timer_set_min_period_ns(u64 ns);
 

@@ -43,14 +43,15 @@ enum vlapic_stat_id {
 	/* VLAPIC_STAT_ACKED_CLASS0 + (vector >> 4); class 0 stays zero. */
 	VLAPIC_STAT_ACKED_CLASS0 = VLAPIC_VCPU_STAT_ACKED_CLASS0,
 	VLAPIC_STAT_ACKED_CLASS_LAST = VLAPIC_STAT_ACKED_CLASS0 + 15,
-	VLAPIC_NR_STATS = VLAPIC_VCPU_STAT_NR
+	/* The vLAPIC's own; the run loop's follow (struct vlapic_vcpu_run). */
+	VLAPIC_NR_STATS = VLAPIC_VCPU_STAT_RUN_EXITS
 };
 
 struct vlapic_stats {
 	u64 v[VLAPIC_NR_STATS];
 };
 
-extern const char *const vlapic_stat_names[VLAPIC_NR_STATS];
+extern const char *const vlapic_stat_names[VLAPIC_VCPU_STAT_NR];
 
 struct vlapic;
 u64 vlapic_stat(struct vlapic *vlapic, enum vlapic_stat_id id);

@@ -133,4 +133,9 @@ void svm_vmcb_load_intr(struct vmcb *vmcb, const struct svm_vintr_fields *f);
 void svm_vmcb_save_intr(const struct vmcb *vmcb, struct svm_vintr_fields *f);
 int svm_vmcb_exit_intr_vector(const struct vmcb *vmcb);
 
+/* --- the run loop's NPT entries (svm/npt.c) -------------------------------- */
+
+struct vlapic_gpt_format;
+extern const struct vlapic_gpt_format svm_npt_format;
+
 #endif /* _VLAPIC_SVM_H */

@@ -52,6 +52,8 @@ check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
 	bash "$ROOT/tests/harness/style.sh"
 check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
+check_step "decode table agrees with objdump (emul_objdump_check.py)" \
+	"$BUILD/step-objdump.log" python3 "$ROOT/tests/kunit/emul_objdump_check.py"
 check_step "build: tools/ (static e2e tests and vlapic-demo, -Werror)" \
 	"$BUILD/step-tools.log" make -C "$ROOT/tools"
 

@@ -8,13 +8,22 @@
 ensure_linux_source
 checkpatch="$(linux_source_dir)/scripts/checkpatch.pl"
 cd "$ROOT"
-mapfile -t files < <(find lapic ioapic vmx svm vm include tests tools \
+mapfile -t files < <(find lapic ioapic vmx svm vm run emul include tests tools \
 	-name '*.[chS]' -not -path '*/build/*' 2>/dev/null | sort)
+
+# Per-file exceptions, each with its reason:
+#  run/abi.c  MACRO_ARG_REUSE: its macros compare KVM's and our layouts
+#             with offsetof/sizeof_field, which evaluate nothing.
+ignore_for() {
+	case $1 in
+	run/abi.c) echo ",MACRO_ARG_REUSE" ;;
+	esac
+}
 
 bad=0
 for f in "${files[@]}"; do
 	out=$(perl "$checkpatch" --no-tree --strict --quiet --show-types \
-		--ignore FILE_PATH_CHANGES -f "$f" 2>&1) || true
+		--ignore "FILE_PATH_CHANGES$(ignore_for "$f")" -f "$f" 2>&1) || true
 	if [ -n "$out" ]; then
 		printf '%s\n' "$out"
 		bad=$((bad + 1))

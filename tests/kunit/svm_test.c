@@ -151,12 +151,8 @@ static int svm_rig_sti(struct svm_rig *r)
 	return -1;
 }
 
-/*
- * The intercept rule against its meaning: intercept iff the highest
- * requested vector is not deliverable now but would be at TPR 0, for
- * every class of TPR, ISR (or none) and IRR (or none).
- */
-static void svm_cr8_intercept_rule(struct kunit *test)
+/* The rule for every class of TPR, ISR (or none) and IRR, TPR[3:0] = @sub. */
+static void svm_cr8_rule_check(struct kunit *test, u8 sub)
 {
 	int tpr, isr, irr;
 
@@ -164,7 +160,7 @@ static void svm_cr8_intercept_rule(struct kunit *test)
 		for (isr = -1; isr < 16; isr++) {
 			for (irr = -1; irr < 16; irr++) {
 				struct apicv_intr_state s = {
-					.tpr = tpr << 4 | 0xa,
+					.tpr = tpr << 4 | sub,
 					.max_isr = isr < 1 ? -1 : isr << 4 | 3,
 					.max_irr = irr < 1 ? -1 : irr << 4 | 5,
 				};
@@ -176,12 +172,24 @@ static void svm_cr8_intercept_rule(struct kunit *test)
 
 				KUNIT_EXPECT_EQ_MSG(test,
 						    svm_cr8_intercept(&s),
-						    only_tpr,
+						    only_tpr || sub,
 						    "tpr %x isr %x irr %x",
 						    s.tpr, s.max_isr, s.max_irr);
 			}
 		}
 	}
+}
+
+/*
+ * The intercept rule against its meaning: intercept iff the highest
+ * requested vector is not deliverable now but would be at TPR 0, or
+ * TPR[3:0] is set (a CR8 write of TPR's own class must clear it, and
+ * only an exit shows such a write).
+ */
+static void svm_cr8_intercept_rule(struct kunit *test)
+{
+	svm_cr8_rule_check(test, 0);
+	svm_cr8_rule_check(test, 0xa);
 }
 
 /* V_TPR is TPR[7:4] for every TPR; V_TPR changes come back as CR8. */

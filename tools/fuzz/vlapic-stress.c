@@ -405,7 +405,8 @@ int main(int argc, char **argv)
 {
 	struct vlapic_vcpu_stats before[MAX_VCPUS], after[MAX_VCPUS];
 	struct vlapic_create_vm c = {
-		.flags = VLAPIC_VM_FLAGS_ALL,
+		.flags = VLAPIC_VM_X2APIC | VLAPIC_VM_TSC_DEADLINE |
+			 VLAPIC_VM_DIRECTED_EOI,
 	};
 	struct vlapic_vm_stats vs0, vs1;
 	struct vlapic_lapic_state st;

@@ -362,6 +362,8 @@ struct vlapic_vm_stats {
  * VLAPIC_GET_MSRS / SET_MSRS	struct vlapic_msrs; returns how many
  *				entries were processed
  * VLAPIC_SET_CPUID2 / GET_CPUID2 struct vlapic_cpuid2
+ * VLAPIC_INTERRUPT		struct vlapic_extint: the vector the VMM's 8259
+ *				answers to the next ExtINT acknowledge
  */
 #define VLAPIC_RUN		_IO(VLAPICIO, 0x80)
 #define VLAPIC_GET_REGS		_IOR(VLAPICIO, 0x81, struct vlapic_regs)
@@ -372,6 +374,7 @@ struct vlapic_vm_stats {
 #define VLAPIC_SET_MSRS		_IOW(VLAPICIO, 0x89, struct vlapic_msrs)
 #define VLAPIC_SET_CPUID2	_IOW(VLAPICIO, 0x90, struct vlapic_cpuid2)
 #define VLAPIC_GET_CPUID2	_IOWR(VLAPICIO, 0x91, struct vlapic_cpuid2)
+#define VLAPIC_INTERRUPT	_IOW(VLAPICIO, 0x86, struct vlapic_extint)
 
 /*
  * struct vlapic_reg_access
@@ -489,7 +492,31 @@ struct vlapic_lint {
 #define VLAPIC_VCPU_STAT_BAD_MMIO		22	/* misaligned/wrongly sized, ignored */
 /* Acknowledged vectors by priority class (vector >> 4), 16 counters. */
 #define VLAPIC_VCPU_STAT_ACKED_CLASS0	23
-#define VLAPIC_VCPU_STAT_NR			39
+/* The run loop's counters (VLAPIC_VM_RUN VMs; 0 otherwise). */
+#define VLAPIC_VCPU_STAT_RUN_EXITS	39	/* guest exits (VLAPIC_RUN) */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_INTR	40	/* host interrupt (kicks included) */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_NMI	41	/* host NMI */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_VINTR	42	/* interrupt window opened */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_CR8	43	/* CR8 write intercepted */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_CPUID	44	/* CPUID */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_HLT	45	/* HLT */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_IO	46	/* port I/O */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_MSR	47	/* RDMSR/WRMSR */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_MMIO_LAPIC	48	/* xAPIC page accesses */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_MMIO_IOAPIC	49	/* IOAPIC window accesses */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_MMIO_USER	50	/* MMIO to userspace */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_HYPERCALL	51	/* VMMCALL/VMCALL */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_NMI_WINDOW	52	/* NMI window (IRET) */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_EXCEPTION	53	/* intercepted exceptions */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_OTHER	54	/* any other exit */
+#define VLAPIC_VCPU_STAT_RUN_USER_EXITS	55	/* exits to userspace */
+#define VLAPIC_VCPU_STAT_RUN_HALT_SLEEPS	56	/* HLT/wait-for-SIPI sleeps */
+#define VLAPIC_VCPU_STAT_RUN_KICK_IPIS	57	/* kicks that ended a stint */
+#define VLAPIC_VCPU_STAT_RUN_INJECTED_INTR	58	/* vectors injected */
+#define VLAPIC_VCPU_STAT_RUN_INJECTED_NMI	59	/* NMIs injected */
+#define VLAPIC_VCPU_STAT_RUN_INJECTED_EXC	60	/* exceptions injected */
+#define VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES	61	/* nested TLB flushes */
+#define VLAPIC_VCPU_STAT_NR			62
 
 #define VLAPIC_VCPU_STAT_NAMES_INIT						\
 	[VLAPIC_VCPU_STAT_FIXED_ACCEPTED] = "fixed_accepted",		\
@@ -530,7 +557,30 @@ struct vlapic_lint {
 	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xc] = "acked_class_c",	\
 	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xd] = "acked_class_d",	\
 	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xe] = "acked_class_e",	\
-	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xf] = "acked_class_f",
+	[VLAPIC_VCPU_STAT_ACKED_CLASS0 + 0xf] = "acked_class_f",	\
+	[VLAPIC_VCPU_STAT_RUN_EXITS] = "run_exits",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_INTR] = "run_exit_intr",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_NMI] = "run_exit_nmi",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_VINTR] = "run_exit_vintr",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_CR8] = "run_exit_cr8",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_CPUID] = "run_exit_cpuid",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_HLT] = "run_exit_hlt",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_IO] = "run_exit_io",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_MSR] = "run_exit_msr",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_MMIO_LAPIC] = "run_exit_mmio_lapic",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_MMIO_IOAPIC] = "run_exit_mmio_ioapic",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_MMIO_USER] = "run_exit_mmio_user",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_HYPERCALL] = "run_exit_hypercall",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_NMI_WINDOW] = "run_exit_nmi_window",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_EXCEPTION] = "run_exit_exception",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_OTHER] = "run_exit_other",	\
+	[VLAPIC_VCPU_STAT_RUN_USER_EXITS] = "run_user_exits",	\
+	[VLAPIC_VCPU_STAT_RUN_HALT_SLEEPS] = "run_halt_sleeps",	\
+	[VLAPIC_VCPU_STAT_RUN_KICK_IPIS] = "run_kick_ipis",	\
+	[VLAPIC_VCPU_STAT_RUN_INJECTED_INTR] = "run_injected_intr",	\
+	[VLAPIC_VCPU_STAT_RUN_INJECTED_NMI] = "run_injected_nmi",	\
+	[VLAPIC_VCPU_STAT_RUN_INJECTED_EXC] = "run_injected_exc",	\
+	[VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES] = "run_tlb_flushes",
 
 /*
  * struct vlapic_vcpu_stats - per-vCPU counters.
@@ -615,6 +665,18 @@ struct vlapic_enable_cap {
 	__u32 flags;
 	__u64 args[4];
 	__u8 pad[64];
+};
+
+/*
+ * struct vlapic_extint - VLAPIC_INTERRUPT (struct kvm_interrupt).
+ * @irq: the vector, 0-255, that a VMM's own 8259 gives to the next
+ *	interrupt acknowledge. The vLAPIC signals the ExtINT itself (LVT0 in
+ *	ExtINT mode, driven by VLAPIC_SET_LINT); the run loop injects this
+ *	vector when the guest can take it, whatever TPR and PPR say, and
+ *	forgets it then. -EEXIST while one is still waiting.
+ */
+struct vlapic_extint {
+	__u32 irq;
 };
 
 /* VLAPIC_CAP_X86_USER_SPACE_MSR: args[0], which RDMSR/WRMSR exit. */
@@ -738,7 +800,7 @@ struct vlapic_run {
 	__u8 padding1[6];
 	/* out */
 	__u32 exit_reason;
-	__u8 ready_for_interrupt_injection;
+	__u8 ready_for_interrupt_injection;	/* VLAPIC_INTERRUPT accepted */
 	__u8 if_flag;
 	__u16 flags;
 	/* out: TPR[7:4] and IA32_APIC_BASE at the exit */
