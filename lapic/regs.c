@@ -216,11 +216,21 @@ static void vlapic_send_icr(struct vlapic *vlapic, u32 low, u32 dest,
 			    bool x2apic, struct vlapic_post *post)
 {
 	u32 dm = low & APIC_MODE_MASK;
+	u32 sh = (low >> 18) & 3;
 
 	if ((dm == APIC_DM_FIXED || dm == APIC_DM_LOWEST) &&
 	    (low & APIC_VECTOR_MASK) < 16) {
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_TX_ILLEGAL_VECTOR);
-		vlapic_set_error(vlapic, APIC_ESR_SENDILL);
+		/*
+		 * SDM vol. 3 10.5.3: the sender sets "send illegal vector";
+		 * an illegal vector this APIC sends itself ("via a self
+		 * IPI": shorthand self or all-including-self, the x2APIC
+		 * SELF IPI register) is also one it receives, bit 6. Nothing
+		 * is delivered either way.
+		 */
+		vlapic_set_error(vlapic, APIC_ESR_SENDILL |
+			(sh == VLAPIC_SH_SELF || sh == VLAPIC_SH_ALL ?
+			 APIC_ESR_RECVILL : 0));
 		return;
 	}
 	vlapic_stat_inc(vlapic, VLAPIC_STAT_IPI_SENT);

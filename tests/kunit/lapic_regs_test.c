@@ -404,6 +404,12 @@ static void regs_self_ipi_keeps_icr(struct kunit *test)
 	vlapic_msr_read(v, 0x830, &icr);
 	KUNIT_EXPECT_EQ(test, icr, (5ULL << 32) | 0x4021);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_IPI_SENT), 2);
+	/* An illegal vector through SELF IPI: sent and received illegal. */
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x83f, 5), VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 5));
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x828, 0), VLAPIC_ACCESS_OK);
+	vlapic_msr_read(v, 0x828, &icr);
+	KUNIT_EXPECT_EQ(test, icr, APIC_ESR_SENDILL | APIC_ESR_RECVILL);
 }
 
 static void regs_esr_protocol(struct kunit *test)
@@ -428,6 +434,26 @@ static void regs_esr_protocol(struct kunit *test)
 	/* A second write clears. */
 	wr(v, APIC_ESR, 0);
 	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR), 0);
+	/*
+	 * A self IPI (shorthand self, all-including-self) with vector 5:
+	 * sent and received illegal, both bits (SDM 10.5.3), not pending;
+	 * all-excluding-self only sent illegal.
+	 */
+	wr(v, APIC_ICR, APIC_DEST_SELF | 5);
+	wr(v, APIC_ESR, 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR),
+			APIC_ESR_SENDILL | APIC_ESR_RECVILL);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 5));
+	wr(v, APIC_ICR, APIC_DEST_ALLINC | 6);
+	wr(v, APIC_ESR, 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR),
+			APIC_ESR_SENDILL | APIC_ESR_RECVILL);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 6));
+	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(env->v[1]), -1);
+	wr(v, APIC_ICR, APIC_DEST_ALLBUT | 6);
+	wr(v, APIC_ESR, 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR), APIC_ESR_SENDILL);
+	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(env->v[1]), -1);
 }
 
 static void regs_error_lvt_no_recursion(struct kunit *test)
