@@ -227,7 +227,7 @@ int vlapic_run_set_memory(struct vlapic_vm_run *vm,
 	struct vlapic_memslots *cur, *next;
 	struct vlapic_memslot *old, *new = NULL;
 	u64 npages = r->memory_size >> PAGE_SHIFT;
-	bool unmapped = false;
+	bool unmapped = false, carried;
 	int ret;
 
 	ret = mem_check(r);
@@ -289,12 +289,19 @@ int vlapic_run_set_memory(struct vlapic_vm_run *vm,
 	rcu_assign_pointer(vm->slots, next);
 	if (unmapped)
 		vlapic_vm_flush_tlbs(vm);
+	/*
+	 * Decided under the lock: once it is dropped, @new belongs to the
+	 * published list, and another call may delete and free it (and
+	 * unpin the pages it shares with @old) before this one goes on.
+	 */
+	carried = new && old && new->pages == old->pages;
 	mutex_unlock(&vm->mem_lock);
 
+	/* @cur and @old are this call's alone once the readers drained. */
 	synchronize_srcu(&vm->srcu);
 	kfree(cur);
 	if (old) {
-		if (new && new->pages == old->pages)
+		if (carried)
 			old->pages = NULL;
 		mem_unpin(vm, old);
 	}
