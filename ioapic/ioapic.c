@@ -85,14 +85,23 @@ static bool entry_is_masked(u64 redir)
 	return redir & VLAPIC_IOAPIC_MASKED;
 }
 
+/* The input signal: the wired OR of the pin's sources. */
+static bool pin_signal_high(const struct vlapic_ioapic_pin *pin)
+{
+	return pin->sources;
+}
+
 /* The pin is asserted when its input matches the entry's polarity. */
 static bool pin_asserted(const struct vlapic_ioapic_pin *pin)
 {
-	return pin->input_high != !!(pin->redir & VLAPIC_IOAPIC_ACTIVE_LOW);
+	return pin_signal_high(pin) !=
+	       !!(pin->redir & VLAPIC_IOAPIC_ACTIVE_LOW);
 }
 
 static void ioapic_build_irq(u64 redir, struct vlapic_irq *irq)
 {
+	u32 ext = FIELD_GET(VLAPIC_IOAPIC_EXT_DEST, redir);
+
 	memset(irq, 0, sizeof(*irq));
 	irq->dest_id = FIELD_GET(VLAPIC_IOAPIC_DEST, redir);
 	irq->delivery_mode = entry_delivery_mode(redir);
@@ -100,12 +109,17 @@ static void ioapic_build_irq(u64 redir, struct vlapic_irq *irq)
 	irq->logical = redir & VLAPIC_IOAPIC_DEST_LOGICAL;
 	irq->level = entry_is_level(redir);
 	irq->assert = true;
-	irq->x2apic_dest = false;
+	/* Extended destination ID: a 15-bit physical x2APIC ID. */
+	irq->x2apic_dest = ext && !irq->logical;
+	if (irq->x2apic_dest)
+		irq->dest_id |= ext << 8;
 }
 
 /*
  * Send pin @nr's message: queue it in @batch and, for a level entry, set
- * remote IRR. A reserved delivery mode sends nothing (counted).
+ * remote IRR (under the lock: concurrent events cannot send it twice;
+ * ioapic_send_batch() clears it again if no local APIC accepts the
+ * message). A reserved delivery mode sends nothing (counted).
  */
 static void ioapic_send_locked(struct vlapic_ioapic *ioapic, unsigned int nr,
 			       struct vlapic_ioapic_batch *batch)
@@ -120,7 +134,10 @@ static void ioapic_send_locked(struct vlapic_ioapic *ioapic, unsigned int nr,
 	}
 	if (WARN_ON_ONCE(batch->nr >= ARRAY_SIZE(batch->irqs)))
 		return;
-	ioapic_build_irq(pin->redir, &batch->irqs[batch->nr++]);
+	ioapic_build_irq(pin->redir, &batch->irqs[batch->nr]);
+	batch->pin[batch->nr] = nr;
+	batch->seq[batch->nr] = ++pin->send_seq;
+	batch->nr++;
 	if (entry_is_level(pin->redir))
 		pin->redir |= VLAPIC_IOAPIC_REMOTE_IRR;
 	pin->stats.delivered++;
@@ -153,6 +170,24 @@ static void ioapic_line_dropped_locked(struct vlapic_ioapic *ioapic,
 	ioapic->pins[nr].deferred = false;
 }
 
+/*
+ * A level message no local APIC accepted gets no EOI: its remote IRR is
+ * cleared again, unless the pin was sent again since (@seq), so that the
+ * pin is not left dead until reprogrammed. Its line, if still asserted,
+ * is sent again at the next event that re-evaluates it.
+ */
+static void ioapic_not_accepted(struct vlapic_ioapic *ioapic, unsigned int nr,
+				u32 seq)
+{
+	struct vlapic_ioapic_pin *pin = &ioapic->pins[nr];
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	if (pin->send_seq == seq && entry_is_level(pin->redir))
+		pin->redir &= ~VLAPIC_IOAPIC_REMOTE_IRR;
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+}
+
 static void ioapic_send_batch(struct vlapic_ioapic *ioapic,
 			      const struct vlapic_ioapic_batch *batch)
 {
@@ -160,7 +195,10 @@ static void ioapic_send_batch(struct vlapic_ioapic *ioapic,
 
 	lockdep_assert_not_held(&ioapic->lock);
 	for (i = 0; i < batch->nr; i++)
-		ioapic->ops->deliver(ioapic->owner, &batch->irqs[i]);
+		if (ioapic->ops->deliver(ioapic->owner, &batch->irqs[i]) <= 0 &&
+		    batch->irqs[i].level)
+			ioapic_not_accepted(ioapic, batch->pin[i],
+					    batch->seq[i]);
 }
 
 static void ioapic_level_vectors_changed(struct vlapic_ioapic *ioapic)
@@ -181,9 +219,9 @@ static void ioapic_deferral_work(struct work_struct *work)
 	unsigned long flags;
 	unsigned int nr;
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	if (ioapic->dying) {
-		spin_unlock_irqrestore(&ioapic->lock, flags);
+		raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 		return;
 	}
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
@@ -192,7 +230,7 @@ static void ioapic_deferral_work(struct work_struct *work)
 		ioapic->pins[nr].deferred = false;
 		ioapic_eval_level_locked(ioapic, nr, &batch);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 }
 
@@ -302,11 +340,13 @@ vlapic_ioapic_create(const struct vlapic_ioapic_config *config,
 	ioapic->storm_threshold = config->storm_threshold;
 	ioapic->storm_delay = usecs_to_jiffies(config->storm_delay_us);
 	INIT_DELAYED_WORK(&ioapic->deferral_work, ioapic_deferral_work);
-	spin_lock_init(&ioapic->lock);
+	raw_spin_lock_init(&ioapic->lock);
+	ioapic->sources_used = BIT_ULL(VLAPIC_IRQ_SOURCE_VMM) |
+			       BIT_ULL(VLAPIC_IRQ_SOURCE_PULSE);
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic_reset_locked(ioapic);
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	return ioapic;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_create);
@@ -327,9 +367,9 @@ void vlapic_ioapic_destroy(struct vlapic_ioapic *ioapic)
 
 	if (!ioapic)
 		return;
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic->dying = true;
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	cancel_delayed_work_sync(&ioapic->deferral_work);
 	kfree(ioapic);
 }
@@ -349,9 +389,9 @@ void vlapic_ioapic_reset(struct vlapic_ioapic *ioapic)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic_reset_locked(ioapic);
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_level_vectors_changed(ioapic);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_reset);
@@ -480,7 +520,7 @@ int vlapic_ioapic_mmio_read(struct vlapic_ioapic *ioapic, u32 offset,
 	if (ret)
 		return ret;
 	memset(data, 0, len);
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	if (len != 4) {
 		ioapic->bad_access++;
 	} else if (offset == VLAPIC_IOAPIC_IOREGSEL) {
@@ -491,7 +531,7 @@ int vlapic_ioapic_mmio_read(struct vlapic_ioapic *ioapic, u32 offset,
 		   ioapic->version != VLAPIC_IOAPIC_VERSION_ICH) {
 		ioapic->bad_access++;
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	if (len == 4)
 		memcpy(data, &val, 4);
 	return 0;
@@ -531,7 +571,7 @@ int vlapic_ioapic_mmio_write(struct vlapic_ioapic *ioapic, u32 offset,
 		vlapic_ioapic_eoi(ioapic, val & 0xff);
 		return 0;
 	}
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	if (len != 4) {
 		ioapic->bad_access++;
 	} else if (offset == VLAPIC_IOAPIC_IOREGSEL) {
@@ -543,7 +583,7 @@ int vlapic_ioapic_mmio_write(struct vlapic_ioapic *ioapic, u32 offset,
 	} else {
 		ioapic->bad_access++;
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 	if (changed)
 		ioapic_level_vectors_changed(ioapic);
@@ -553,17 +593,80 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_mmio_write);
 
 /* --- lines and EOI -------------------------------------------------------- */
 
+/*
+ * Pin @nr's sources become @sources: edge entry: a transition to asserted
+ * sends one message (lost if masked); level entry: re-evaluated; a line
+ * that is no longer asserted ends a re-assertion storm.
+ */
+static void ioapic_set_sources_locked(struct vlapic_ioapic *ioapic,
+				      unsigned int nr, u64 sources,
+				      struct vlapic_ioapic_batch *batch)
+{
+	struct vlapic_ioapic_pin *p = &ioapic->pins[nr];
+	bool was_asserted = pin_asserted(p);
+
+	lockdep_assert_held(&ioapic->lock);
+	p->sources = sources;
+	if (!pin_asserted(p)) {
+		ioapic_line_dropped_locked(ioapic, nr);
+	} else if (entry_is_level(p->redir)) {
+		ioapic_eval_level_locked(ioapic, nr, batch);
+	} else if (!was_asserted) {
+		if (entry_is_masked(p->redir))
+			p->stats.masked_edges++;
+		else
+			ioapic_send_locked(ioapic, nr, batch);
+	}
+}
+
+/**
+ * vlapic_ioapic_set_source() - a source drives a pin's input signal.
+ * @ioapic: the IOAPIC.
+ * @pin: 0 to VLAPIC_IOAPIC_NUM_PINS - 1.
+ * @source: below VLAPIC_IRQ_SOURCES: VLAPIC_IRQ_SOURCE_VMM, _PULSE or an
+ *	ID from vlapic_ioapic_alloc_source().
+ * @high: the source drives the signal high.
+ *
+ * The pin's input signal is high while any of its sources drives it high
+ * (wired OR): one source lowering its signal leaves another's assertion.
+ * The pin is asserted when the signal matches the entry's polarity (high
+ * for active-high, low for active-low). Edge entry: a transition to
+ * asserted sends one message (lost if masked). Level entry: asserted,
+ * unmasked, remote IRR clear sends and sets remote IRR. A drop ends a
+ * re-assertion storm. Messages are sent after the lock is released.
+ *
+ * Context: any.
+ * Return: 0, or -EINVAL for a bad @pin or @source (nothing changes).
+ */
+int vlapic_ioapic_set_source(struct vlapic_ioapic *ioapic, unsigned int pin,
+			     unsigned int source, bool high)
+{
+	struct vlapic_ioapic_batch batch = { 0 };
+	struct vlapic_ioapic_pin *p;
+	unsigned long flags;
+	u64 sources;
+
+	if (pin >= VLAPIC_IOAPIC_NUM_PINS || source >= VLAPIC_IRQ_SOURCES)
+		return -EINVAL;
+	p = &ioapic->pins[pin];
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	trace_vlapic_ioapic_set_irq(pin, high, p->redir);
+	sources = high ? p->sources | BIT_ULL(source) :
+			 p->sources & ~BIT_ULL(source);
+	ioapic_set_sources_locked(ioapic, pin, sources, &batch);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	ioapic_send_batch(ioapic, &batch);
+	return 0;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_set_source);
+
 /**
  * vlapic_ioapic_set_input() - the VMM drives a pin's input signal.
  * @ioapic: the IOAPIC.
  * @pin: 0 to VLAPIC_IOAPIC_NUM_PINS - 1.
- * @high: the signal is high. The pin is asserted when this matches the
- *	entry's polarity (high for active-high, low for active-low).
+ * @high: the VMM's source drives the signal high.
  *
- * Edge entry: a transition to asserted sends one message (lost if
- * masked). Level entry: asserted, unmasked, remote IRR clear sends and
- * sets remote IRR. A drop ends a re-assertion storm. Messages are sent
- * after the lock is released.
+ * vlapic_ioapic_set_source() for VLAPIC_IRQ_SOURCE_VMM.
  *
  * Context: any.
  * Return: 0, or -EINVAL for a bad @pin (nothing changes).
@@ -571,33 +674,137 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_mmio_write);
 int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 			    bool high)
 {
-	struct vlapic_ioapic_batch batch = { 0 };
-	struct vlapic_ioapic_pin *p;
-	unsigned long flags;
-	bool was_asserted;
-
-	if (pin >= VLAPIC_IOAPIC_NUM_PINS)
-		return -EINVAL;
-	p = &ioapic->pins[pin];
-	spin_lock_irqsave(&ioapic->lock, flags);
-	trace_vlapic_ioapic_set_irq(pin, high, p->redir);
-	was_asserted = pin_asserted(p);
-	p->input_high = high;
-	if (!pin_asserted(p)) {
-		ioapic_line_dropped_locked(ioapic, pin);
-	} else if (entry_is_level(p->redir)) {
-		ioapic_eval_level_locked(ioapic, pin, &batch);
-	} else if (!was_asserted) {
-		if (entry_is_masked(p->redir))
-			p->stats.masked_edges++;
-		else
-			ioapic_send_locked(ioapic, pin, &batch);
-	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
-	ioapic_send_batch(ioapic, &batch);
-	return 0;
+	return vlapic_ioapic_set_source(ioapic, pin, VLAPIC_IRQ_SOURCE_VMM,
+					high);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_set_input);
+
+/**
+ * vlapic_ioapic_alloc_source() - a source ID of a device's own.
+ * @ioapic: the IOAPIC.
+ *
+ * Context: any.
+ * Return: an ID for vlapic_ioapic_set_source() (2 to VLAPIC_IRQ_SOURCES -
+ * 1), or -ENOSPC when all are in use.
+ */
+int vlapic_ioapic_alloc_source(struct vlapic_ioapic *ioapic)
+{
+	unsigned long flags;
+	int id = -ENOSPC;
+
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	if (~ioapic->sources_used) {
+		id = __ffs64(~ioapic->sources_used);
+		ioapic->sources_used |= BIT_ULL(id);
+	}
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	return id;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_alloc_source);
+
+/**
+ * vlapic_ioapic_lower_source() - a source stops driving every pin.
+ * @ioapic: the IOAPIC.
+ * @source: below VLAPIC_IRQ_SOURCES.
+ *
+ * Wherever the routing table sent it (now or before a routing change),
+ * @source no longer drives any pin high; the pins it drove are
+ * re-evaluated.
+ *
+ * Context: any.
+ */
+void vlapic_ioapic_lower_source(struct vlapic_ioapic *ioapic,
+				unsigned int source)
+{
+	struct vlapic_ioapic_batch batch = { 0 };
+	unsigned long flags;
+	unsigned int nr;
+
+	if (WARN_ON_ONCE(source >= VLAPIC_IRQ_SOURCES))
+		return;
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+		u64 sources = ioapic->pins[nr].sources;
+
+		if (sources & BIT_ULL(source))
+			ioapic_set_sources_locked(ioapic, nr,
+						  sources & ~BIT_ULL(source),
+						  &batch);
+	}
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	ioapic_send_batch(ioapic, &batch);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_lower_source);
+
+/**
+ * vlapic_ioapic_source_drives() - whether a source drives a pin high.
+ * @ioapic: the IOAPIC.
+ * @pin: 0 to VLAPIC_IOAPIC_NUM_PINS - 1.
+ * @source: below VLAPIC_IRQ_SOURCES.
+ *
+ * Context: any.
+ * Return: true when @source drives @pin's signal high.
+ */
+bool vlapic_ioapic_source_drives(struct vlapic_ioapic *ioapic,
+				 unsigned int pin, unsigned int source)
+{
+	unsigned long flags;
+	bool ret;
+
+	if (pin >= VLAPIC_IOAPIC_NUM_PINS || source >= VLAPIC_IRQ_SOURCES)
+		return false;
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	ret = ioapic->pins[pin].sources & BIT_ULL(source);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_source_drives);
+
+/**
+ * vlapic_ioapic_free_source() - give a source ID back.
+ * @ioapic: the IOAPIC.
+ * @source: an ID from vlapic_ioapic_alloc_source().
+ *
+ * The source stops driving every pin it drove high (as
+ * vlapic_ioapic_lower_source()); the ID may be handed out again.
+ *
+ * Context: any.
+ */
+void vlapic_ioapic_free_source(struct vlapic_ioapic *ioapic,
+			       unsigned int source)
+{
+	unsigned long flags;
+
+	if (WARN_ON_ONCE(source <= VLAPIC_IRQ_SOURCE_PULSE ||
+			 source >= VLAPIC_IRQ_SOURCES))
+		return;
+	vlapic_ioapic_lower_source(ioapic, source);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	ioapic->sources_used &= ~BIT_ULL(source);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_free_source);
+
+/* The level entries an EOI of @vector concerns, and their sends. */
+static u32 ioapic_eoi_pins_locked(struct vlapic_ioapic *ioapic, u8 vector,
+				  u32 *seq)
+{
+	struct vlapic_ioapic_pin *pin;
+	unsigned int nr;
+	u32 pins = 0;
+
+	lockdep_assert_held(&ioapic->lock);
+	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+		pin = &ioapic->pins[nr];
+		if (!(pin->redir & VLAPIC_IOAPIC_LEVEL) ||
+		    !(pin->redir & VLAPIC_IOAPIC_REMOTE_IRR) ||
+		    FIELD_GET(VLAPIC_IOAPIC_VECTOR, pin->redir) != vector)
+			continue;
+		pins |= BIT(nr);
+		seq[nr] = pin->send_seq;
+	}
+	return pins;
+}
 
 /**
  * vlapic_ioapic_eoi() - a local APIC EOIed a level-triggered vector.
@@ -606,24 +813,40 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_set_input);
  *
  * The VM layer calls it from the bus's eoi_broadcast op (no vLAPIC lock
  * held); a write to the EOI register (version 0x20) comes here too. Each
- * level-triggered entry with @vector and remote IRR set has remote IRR
- * cleared; if its line is still asserted and it is unmasked it is sent
- * again: at once for the first ioapic storm_threshold successive times,
- * then after the storm delay (see docs/ioapic.md).
+ * level-triggered entry with @vector and remote IRR set is acknowledged
+ * (@ops->acked, with no lock held, before anything else) and has remote
+ * IRR cleared; if its line is still asserted and it is unmasked it is
+ * sent again: at once for the first ioapic storm_threshold successive
+ * times, then after the storm delay (see docs/ioapic.md). An entry that
+ * was sent again meanwhile (by a concurrent EOI) is left to that send.
  *
  * Context: any.
  */
 void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector)
 {
 	struct vlapic_ioapic_batch batch = { 0 };
+	u32 seq[VLAPIC_IOAPIC_NUM_PINS];
 	struct vlapic_ioapic_pin *pin;
 	unsigned int nr, matched = 0;
-	unsigned long flags;
+	unsigned long flags, pins;
 
-	spin_lock_irqsave(&ioapic->lock, flags);
-	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	pins = ioapic_eoi_pins_locked(ioapic, vector, seq);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
+	if (!pins) {
+		trace_vlapic_ioapic_eoi(vector, 0);
+		return;
+	}
+	/* Resamplers lower their lines before the pins are re-evaluated. */
+	if (ioapic->ops->acked)
+		for_each_set_bit(nr, &pins, VLAPIC_IOAPIC_NUM_PINS)
+			ioapic->ops->acked(ioapic->owner, nr);
+
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
+	for_each_set_bit(nr, &pins, VLAPIC_IOAPIC_NUM_PINS) {
 		pin = &ioapic->pins[nr];
-		if (!(pin->redir & VLAPIC_IOAPIC_LEVEL) ||
+		if (pin->send_seq != seq[nr] ||
+		    !(pin->redir & VLAPIC_IOAPIC_LEVEL) ||
 		    !(pin->redir & VLAPIC_IOAPIC_REMOTE_IRR) ||
 		    FIELD_GET(VLAPIC_IOAPIC_VECTOR, pin->redir) != vector)
 			continue;
@@ -636,7 +859,7 @@ void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector)
 			ioapic_reassert_locked(ioapic, nr, &batch);
 	}
 	trace_vlapic_ioapic_eoi(vector, matched);
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_eoi);
@@ -658,14 +881,14 @@ void vlapic_ioapic_level_vectors(struct vlapic_ioapic *ioapic,
 	u64 redir;
 
 	bitmap_zero(vectors, 256);
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
 		redir = ioapic->pins[nr].redir;
 		if (entry_is_level(redir))
 			__set_bit(FIELD_GET(VLAPIC_IOAPIC_VECTOR, redir),
 				  vectors);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_level_vectors);
 
@@ -685,15 +908,15 @@ void vlapic_ioapic_get_state(struct vlapic_ioapic *ioapic,
 	unsigned int nr;
 
 	memset(state, 0, sizeof(*state));
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	state->ioregsel = ioapic->ioregsel;
 	state->id = ioapic->id;
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
 		state->redir[nr] = ioapic->pins[nr].redir;
-		if (ioapic->pins[nr].input_high)
+		if (pin_signal_high(&ioapic->pins[nr]))
 			state->input_high |= BIT(nr);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_get_state);
 
@@ -742,17 +965,28 @@ int vlapic_ioapic_set_state(struct vlapic_ioapic *ioapic,
 	ret = ioapic_check_state(state);
 	if (ret)
 		return ret;
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ioapic->ioregsel = state->ioregsel;
 	ioapic->id = state->id;
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
+		u64 others;
+
 		pin = &ioapic->pins[nr];
 		pin->redir = state->redir[nr];
-		pin->input_high = state->input_high & BIT(nr);
+		/*
+		 * input_high becomes the VMM's signal, except where another
+		 * source already drives it high: a save restored into the
+		 * same VM must not turn a resampling irqfd's assertion into
+		 * the VMM's (it would outlive the resample).
+		 */
+		others = pin->sources & ~BIT_ULL(VLAPIC_IRQ_SOURCE_VMM);
+		pin->sources = others;
+		if ((state->input_high & BIT(nr)) && !others)
+			pin->sources |= BIT_ULL(VLAPIC_IRQ_SOURCE_VMM);
 		ioapic_line_dropped_locked(ioapic, nr);
 		ioapic_eval_level_locked(ioapic, nr, &batch);
 	}
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 	ioapic_send_batch(ioapic, &batch);
 	ioapic_level_vectors_changed(ioapic);
 	return 0;
@@ -773,7 +1007,7 @@ void vlapic_ioapic_get_stats(struct vlapic_ioapic *ioapic,
 	unsigned int nr;
 
 	memset(stats, 0, sizeof(*stats));
-	spin_lock_irqsave(&ioapic->lock, flags);
+	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	for (nr = 0; nr < VLAPIC_IOAPIC_NUM_PINS; nr++) {
 		stats->pin[nr] = ioapic->pins[nr].stats;
 		if (ioapic->pins[nr].deferred)
@@ -782,6 +1016,6 @@ void vlapic_ioapic_get_stats(struct vlapic_ioapic *ioapic,
 	stats->bad_access = ioapic->bad_access;
 	stats->bad_register = ioapic->bad_register;
 	stats->bad_delivery_mode = ioapic->bad_delivery_mode;
-	spin_unlock_irqrestore(&ioapic->lock, flags);
+	raw_spin_unlock_irqrestore(&ioapic->lock, flags);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_get_stats);

@@ -13,11 +13,19 @@
 
 #include "ioapic_priv.h"
 
+/*
+ * MSI address bits 11:5: the extended destination ID, bits 14:8 of a
+ * physical x2APIC destination (VLAPIC_CAP_MSI_EXT_DEST_ID).
+ */
+#define VLAPIC_MSI_ADDR_EXT_DEST	GENMASK_ULL(11, 5)
+
 /**
  * vlapic_msi_decode() - decode an MSI address/data pair.
  * @address: the 64-bit message address. An interrupt message is a write
- *	to 0xFEExxxxx: bits 19:12 destination, bit 3 redirection hint, bit 2
- *	logical destination mode; bits 11:4 and 1:0 are ignored.
+ *	to 0xFEExxxxx: bits 19:12 destination, bits 11:5 the extended
+ *	destination ID (physical mode), bit 3 redirection hint, bit 2
+ *	logical destination mode; bits 4 and 1:0 are ignored, and so are
+ *	bits 11:5 in logical mode.
  * @data: the message data: bits 7:0 vector, 10:8 delivery mode, 14 level
  *	(assert), 15 trigger mode; bits 31:16 are ignored.
  * @irq: filled when the verdict is VLAPIC_MSI_OK, untouched otherwise.
@@ -29,6 +37,15 @@
  * Vectors 0-15 are passed on: the receiving local APIC rejects them and
  * reports it in its ESR.
  *
+ * Extended destination ID (the convention Linux guests use on KVM when
+ * CPUID says so, so that device interrupts reach x2APIC IDs above 255
+ * without interrupt remapping): in physical mode, non-zero bits 11:5 make
+ * the destination the 15-bit x2APIC ID bits 11:5 << 8 | bits 19:12 (never
+ * the broadcast). Bits 11:5 zero keep the 8-bit xAPIC-format destination
+ * (0xff: broadcast). Always decoded: a guest sets those bits only when
+ * its VMM advertises the feature, and with no interrupt remapping they
+ * mean nothing else.
+ *
  * Context: any.
  * Return: the verdict; only VLAPIC_MSI_OK messages are to be sent.
  */
@@ -37,6 +54,7 @@ enum vlapic_msi_verdict vlapic_msi_decode(u64 address, u32 data,
 {
 	u32 mode = data & VLAPIC_MSI_DATA_DELIVERY_MODE;
 	u32 dest = FIELD_GET(VLAPIC_MSI_ADDR_DEST, address);
+	u32 ext = FIELD_GET(VLAPIC_MSI_ADDR_EXT_DEST, address);
 	bool logical = address & VLAPIC_MSI_ADDR_DEST_LOGICAL;
 	bool hint = address & VLAPIC_MSI_ADDR_REDIR_HINT;
 	bool level = data & VLAPIC_MSI_DATA_LEVEL;
@@ -45,7 +63,7 @@ enum vlapic_msi_verdict vlapic_msi_decode(u64 address, u32 data,
 		return VLAPIC_MSI_NOT_INTERRUPT;
 	if (mode == VLAPIC_DM_RESERVED_3 || mode == VLAPIC_DM_RESERVED_6)
 		return VLAPIC_MSI_BAD_DELIVERY_MODE;
-	if (hint && !logical && dest == 0xff)
+	if (hint && !logical && !ext && dest == 0xff)
 		return VLAPIC_MSI_BAD_REDIRECTION;
 	if (level && !(data & VLAPIC_MSI_DATA_ASSERT))
 		return VLAPIC_MSI_DEASSERT;
@@ -59,7 +77,9 @@ enum vlapic_msi_verdict vlapic_msi_decode(u64 address, u32 data,
 	irq->logical = logical;
 	irq->level = level;
 	irq->assert = true;
-	irq->x2apic_dest = false;
+	irq->x2apic_dest = ext && !logical;
+	if (irq->x2apic_dest)
+		irq->dest_id |= ext << 8;
 	return VLAPIC_MSI_OK;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_msi_decode);

@@ -349,11 +349,51 @@ static bool router_send_msi(struct vlapic_router *router, u64 address,
 }
 
 /**
+ * vlapic_router_set_irq_source() - a source drives a GSI.
+ * @router: the router.
+ * @gsi: below VLAPIC_MAX_GSI.
+ * @source: the IOAPIC source (VLAPIC_IRQ_SOURCE_*, or an ID from
+ *	vlapic_ioapic_alloc_source()); below VLAPIC_IRQ_SOURCES.
+ * @level: IOAPIC routes: @source drives the pin's input signal high; MSI
+ *	routes: true sends the message, false does nothing.
+ *
+ * Context: any; never blocks (RCU read side, then the IOAPIC's lock).
+ * Return: the number of routes of @gsi (0: unrouted), or -EINVAL for a
+ * bad @gsi or @source.
+ */
+int vlapic_router_set_irq_source(struct vlapic_router *router, u32 gsi,
+				 unsigned int source, bool level)
+{
+	const struct vlapic_route_table *t;
+	const struct vlapic_route *r;
+	unsigned int i;
+	int hit = 0;
+
+	if (gsi >= VLAPIC_MAX_GSI || source >= VLAPIC_IRQ_SOURCES)
+		return -EINVAL;
+	rcu_read_lock();
+	t = rcu_dereference(router->table);
+	for (i = t->first[gsi]; i < t->first[gsi + 1]; i++, hit++) {
+		r = &t->routes[i];
+		if (r->type == VLAPIC_ROUTE_IOAPIC)
+			vlapic_ioapic_set_source(router->ioapic, r->pin, source,
+						 level);
+		else if (level)
+			router_send_msi(router, r->msi_address, r->msi_data);
+	}
+	rcu_read_unlock();
+	return hit;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_set_irq_source);
+
+/**
  * vlapic_router_set_irq() - the VMM drives a GSI.
  * @router: the router.
  * @gsi: below VLAPIC_MAX_GSI.
  * @level: IOAPIC routes: the pin's input signal is high; MSI routes: true
  *	sends the message, false does nothing.
+ *
+ * vlapic_router_set_irq_source() for VLAPIC_IRQ_SOURCE_VMM.
  *
  * Context: any; never blocks (RCU read side, then the IOAPIC's lock).
  * Return: the number of routes of @gsi (0: unrouted), or -EINVAL for a
@@ -361,26 +401,41 @@ static bool router_send_msi(struct vlapic_router *router, u64 address,
  */
 int vlapic_router_set_irq(struct vlapic_router *router, u32 gsi, bool level)
 {
-	const struct vlapic_route_table *t;
-	const struct vlapic_route *r;
-	unsigned int i;
-	int hit = 0;
-
-	if (gsi >= VLAPIC_MAX_GSI)
-		return -EINVAL;
-	rcu_read_lock();
-	t = rcu_dereference(router->table);
-	for (i = t->first[gsi]; i < t->first[gsi + 1]; i++, hit++) {
-		r = &t->routes[i];
-		if (r->type == VLAPIC_ROUTE_IOAPIC)
-			vlapic_ioapic_set_input(router->ioapic, r->pin, level);
-		else if (level)
-			router_send_msi(router, r->msi_address, r->msi_data);
-	}
-	rcu_read_unlock();
-	return hit;
+	return vlapic_router_set_irq_source(router, gsi, VLAPIC_IRQ_SOURCE_VMM,
+					    level);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_set_irq);
+
+/**
+ * vlapic_router_routes_pin() - whether a GSI is routed to an IOAPIC pin.
+ * @router: the router.
+ * @gsi: the GSI.
+ * @pin: the IOAPIC pin.
+ *
+ * What the table says now, not when anything was bound to @gsi: a
+ * resampler asks it for every EOI.
+ *
+ * Context: any; never blocks (RCU read side).
+ * Return: true when @gsi has an IOAPIC route to @pin.
+ */
+bool vlapic_router_routes_pin(struct vlapic_router *router, u32 gsi,
+			      unsigned int pin)
+{
+	const struct vlapic_route_table *t;
+	bool found = false;
+	unsigned int i;
+
+	if (gsi >= VLAPIC_MAX_GSI)
+		return false;
+	rcu_read_lock();
+	t = rcu_dereference(router->table);
+	for (i = t->first[gsi]; i < t->first[gsi + 1] && !found; i++)
+		found = t->routes[i].type == VLAPIC_ROUTE_IOAPIC &&
+			t->routes[i].pin == pin;
+	rcu_read_unlock();
+	return found;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_router_routes_pin);
 
 /**
  * vlapic_router_send_msi() - send an MSI that is not in the table.

@@ -67,7 +67,7 @@ void vlapic_bus_destroy(struct vlapic_bus *bus)
 		return;
 	for (i = 0; i < bus->max_vlapics; i++)
 		WARN_ON_ONCE(rcu_access_pointer(bus->vlapics[i]));
-	kfree(rcu_dereference_protected(bus->map, true));
+	kvfree(rcu_dereference_protected(bus->map, true));	/* kvzalloc'd */
 	mutex_destroy(&bus->map_lock);
 	kfree(bus);
 }
@@ -147,24 +147,37 @@ static void vlapic_map_claim(struct vlapic_map *map, struct vlapic **slot,
 		*slot = vlapic;
 }
 
+/*
+ * Invariant of the flat and cluster tables: a vLAPIC owns at most one
+ * slot, so that resolving a destination visits each target once. A
+ * logical ID with several bits (one vLAPIC answering to several bits of
+ * a destination) sends logical delivery to a scan, as a shared bit does.
+ * Clusters 0-15 are all addressable (vlapic_match_dest() matches cluster
+ * 15; only the destination 0xff is the broadcast).
+ */
 static void vlapic_map_add_logical(struct vlapic_map *map,
 				   struct vlapic *vlapic,
 				   const struct vlapic_snap *s)
 {
 	u32 lid = s->ldr >> 24;
-	unsigned int bit;
 
-	if (map->logical == VLAPIC_MAP_LOGICAL_FLAT) {
-		for (bit = 0; bit < 8; bit++)
-			if (lid & BIT(bit))
-				vlapic_map_claim(map, &map->flat[bit], vlapic);
-	} else if (map->logical == VLAPIC_MAP_LOGICAL_CLUSTER &&
-		   (lid >> 4) < 15) {
-		for (bit = 0; bit < 4; bit++)
-			if (lid & BIT(bit))
-				vlapic_map_claim(map,
-						 &map->cluster[lid >> 4][bit],
-						 vlapic);
+	switch (map->logical) {
+	case VLAPIC_MAP_LOGICAL_FLAT:
+		if (hweight8(lid) > 1)
+			map->logical = VLAPIC_MAP_LOGICAL_SLOW;
+		else if (lid)
+			vlapic_map_claim(map, &map->flat[__ffs(lid)], vlapic);
+		break;
+	case VLAPIC_MAP_LOGICAL_CLUSTER:
+		if (hweight8(lid & 0xf) > 1)
+			map->logical = VLAPIC_MAP_LOGICAL_SLOW;
+		else if (lid & 0xf)
+			vlapic_map_claim(map,
+					 &map->cluster[lid >> 4][__ffs(lid & 0xf)],
+					 vlapic);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -429,8 +442,6 @@ static bool vlapic_visit_map(struct vlapic_map *map,
 				visit(map->flat[bit], ctx);
 		return true;
 	case VLAPIC_MAP_LOGICAL_CLUSTER:
-		if (((dest >> 4) & 0xf) >= 15)
-			return true;
 		for (bit = 0; bit < 4; bit++)
 			if ((dest & BIT(bit)) &&
 			    map->cluster[(dest >> 4) & 0xf][bit])
@@ -484,8 +495,8 @@ static void vlapic_visit_accept(struct vlapic *target, void *data)
 {
 	struct vlapic_deliver_ctx *ctx = data;
 
-	vlapic_accept(target, ctx->irq);
-	ctx->count++;
+	if (vlapic_accept(target, ctx->irq))
+		ctx->count++;
 }
 
 /*
@@ -499,6 +510,7 @@ struct vlapic_lowest_ctx {
 	u32 best_ppr;
 	unsigned int ties;
 	unsigned int pick;
+	struct vlapic *fallback;
 	struct vlapic *chosen;
 };
 
@@ -519,6 +531,7 @@ static void vlapic_visit_lowest_min(struct vlapic *target, void *data)
 	if (prio < ctx->best_ppr) {
 		ctx->best_ppr = prio;
 		ctx->ties = 1;
+		ctx->fallback = target;
 	} else if (prio == ctx->best_ppr) {
 		ctx->ties++;
 	}
@@ -540,9 +553,19 @@ static void vlapic_visit_lowest_pick(struct vlapic *target, void *data)
  * @irq: the message
  * @src: the sending vLAPIC for IPIs (needed by shorthands), else NULL
  *
+ * A lowest-priority message with at least one software-enabled target
+ * is given to exactly one of them: the priorities are read without the
+ * targets' locks, twice (find the lowest and the ties, then pick one
+ * round robin), and when they changed in between so that the second pass
+ * finds no target at the lowest priority, the message goes to the target
+ * the first pass found, rather than to nobody.
+ *
  * Any context; never sleeps.
  *
- * Return: the number of vLAPICs the message was given to.
+ * Return: the number of vLAPICs that accepted the message: a fixed or
+ * lowest-priority vector set in IRR (or already pending there), an event
+ * made pending. A target that dropped it (software disabled, illegal
+ * vector, a SIPI it ignores) does not count.
  */
 int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 		       struct vlapic *src)
@@ -562,6 +585,8 @@ int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 			vlapic_visit_dests(bus, irq, src,
 					   vlapic_visit_lowest_pick, &low);
 		}
+		if (!low.chosen)
+			low.chosen = low.fallback;	/* PPRs moved */
 		if (low.chosen)
 			vlapic_visit_accept(low.chosen, &ctx);
 	} else {
@@ -614,16 +639,15 @@ static bool vlapic_fixed_phys_target(struct vlapic_bus *bus,
  *
  * Any context; never sleeps.
  *
- * Return: the sum of the numbers of vLAPICs each message was given to.
+ * Return: the sum of the numbers of vLAPICs that accepted each message.
  */
 int vlapic_bus_deliver_batch(struct vlapic_bus *bus,
 			     const struct vlapic_irq *irqs, unsigned int nr)
 {
+	unsigned int i = 0, run, res, one;
 	struct vlapic *target, *next;
 	unsigned long flags;
-	unsigned int i = 0, run;
 	int count = 0;
-	bool kick;
 
 	rcu_read_lock();
 	while (i < nr) {
@@ -635,17 +659,18 @@ int vlapic_bus_deliver_batch(struct vlapic_bus *bus,
 			i++;	/* no such APIC ID: nobody takes it */
 			continue;
 		}
-		kick = false;
+		res = 0;
 		run = 0;
 		raw_spin_lock_irqsave(&target->lock, flags);
 		do {
-			kick |= vlapic_accept_msg_locked(target, &irqs[i++]);
-			count++;
+			one = vlapic_accept_msg_locked(target, &irqs[i++]);
+			res |= one;
+			count += !!(one & VLAPIC_ACCEPTED);
 		} while (i < nr && ++run < VLAPIC_BUS_BATCH_MAX &&
 			 vlapic_fixed_phys_target(bus, &irqs[i], &next) &&
 			 next == target);
 		raw_spin_unlock_irqrestore(&target->lock, flags);
-		if (kick)
+		if (res & VLAPIC_KICK)
 			bus->ops->kick(target);
 	}
 	rcu_read_unlock();

@@ -172,21 +172,22 @@ static void vlapic_trace_accept(struct vlapic *vlapic, u8 vector, u32 dm,
 				    outcome);
 }
 
-/* Set a fixed vector in IRR. Returns true when the vCPU needs a kick. */
-static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
+/* Set a fixed vector in IRR. Returns VLAPIC_ACCEPTED and VLAPIC_KICK. */
+static unsigned int vlapic_accept_fixed(struct vlapic *vlapic, u8 vector,
+					bool level)
 {
 	if (!vlapic_sw_enabled(vlapic)) {
 		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_DROPPED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_DROPPED_SW_DISABLED);
-		return false;
+		return 0;
 	}
 	if (vector < 16) {
 		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_ILLEGAL);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_RX_ILLEGAL_VECTOR);
 		vlapic_set_error(vlapic, APIC_ESR_RECVILL);
-		return false;
+		return 0;
 	}
 	/*
 	 * TMR before IRR: whoever sees the IRR bit (ack, a vendor mirror,
@@ -202,7 +203,7 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 		vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
 				    VLAPIC_TRACE_COALESCED);
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_COALESCED);
-		return false;
+		return VLAPIC_ACCEPTED;
 	}
 	vlapic_vec_set(vlapic, APIC_IRR, vector);
 	vlapic_trace_accept(vlapic, vector, APIC_DM_FIXED, level,
@@ -213,6 +214,28 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
 		if (vlapic->ops && vlapic->ops->irr_updated)
 			vlapic->ops->irr_updated(vlapic, vector);
 	}
+	return VLAPIC_ACCEPTED | VLAPIC_KICK;
+}
+
+/*
+ * A SIPI means something only to a vCPU waiting for SIPI: it is latched
+ * when the vCPU waits for SIPI or has an INIT pending (it will wait for
+ * SIPI once the INIT is taken, unless it is the BSP), dropped otherwise.
+ * A SIPI arriving while one is latched is dropped: the first would have
+ * started the vCPU already. vlapic_take_event() consumes it. Invariant:
+ * a latched SIPI means an INIT is pending or the vCPU waits for SIPI.
+ */
+static bool vlapic_accept_sipi(struct vlapic *vlapic, u8 vector)
+{
+	if ((vlapic->mp_state != VLAPIC_MP_WAIT_FOR_SIPI &&
+	     !(vlapic->pending_events & VLAPIC_EVENT_INIT)) ||
+	    (vlapic->pending_events & VLAPIC_EVENT_SIPI)) {
+		vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
+		return false;
+	}
+	vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI);
+	vlapic->sipi_vector = vector;
+	vlapic->pending_events |= VLAPIC_EVENT_SIPI;
 	return true;
 }
 
@@ -221,9 +244,13 @@ static bool vlapic_accept_fixed(struct vlapic *vlapic, u8 vector, bool level)
  * @vlapic: the target (lock held)
  * @irq: the message (destination already matched)
  *
- * Return: true when an event became pending and the vCPU must be kicked.
+ * Return: VLAPIC_ACCEPTED when the message was latched (a fixed vector
+ * set in IRR or already pending there, an event made pending), with
+ * VLAPIC_KICK when something new became pending and the vCPU must be
+ * kicked; 0 when it was dropped.
  */
-bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
+unsigned int vlapic_accept_locked(struct vlapic *vlapic,
+				  const struct vlapic_irq *irq)
 {
 	lockdep_assert_held(&vlapic->lock);
 
@@ -238,36 +265,33 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
 	case APIC_DM_NMI:
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_NMI);
 		vlapic->pending_events |= VLAPIC_EVENT_NMI;
-		return true;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	case APIC_DM_SMI:
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_SMI);
 		vlapic->pending_events |= VLAPIC_EVENT_SMI;
-		return true;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	case APIC_DM_INIT:
 		/* INIT level de-assert only synchronizes arbitration IDs. */
 		if (irq->level && !irq->assert)
-			return false;
+			return 0;
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_INIT);
-		vlapic->pending_events |= VLAPIC_EVENT_INIT;
-		return true;
-	case APIC_DM_STARTUP:
-		/* SIPI only acts on a vCPU waiting for it (or about to). */
-		if (vlapic->mp_state != VLAPIC_MP_WAIT_FOR_SIPI &&
-		    !(vlapic->pending_events & VLAPIC_EVENT_INIT)) {
+		/* It comes last: a SIPI latched before it starts nothing. */
+		if (vlapic->pending_events & VLAPIC_EVENT_SIPI)
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
-			return false;
-		}
-		vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI);
-		vlapic->sipi_vector = irq->vector;
-		vlapic->pending_events |= VLAPIC_EVENT_SIPI;
-		return true;
+		vlapic->pending_events &= ~VLAPIC_EVENT_SIPI;
+		vlapic->pending_events |= VLAPIC_EVENT_INIT;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
+	case APIC_DM_STARTUP:
+		if (!vlapic_accept_sipi(vlapic, irq->vector))
+			return 0;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	case APIC_DM_EXTINT:
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_EXTINT);
 		vlapic->pending_events |= VLAPIC_EVENT_EXTINT;
-		return true;
+		return VLAPIC_ACCEPTED | VLAPIC_KICK;
 	default:
 		/* Delivery mode 3 (remote read) is reserved: ignored. */
-		return false;
+		return 0;
 	}
 }
 
@@ -279,14 +303,15 @@ bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq)
  * Fixed and lowest-priority vectors go to the vendor's posted-interrupt
  * path when it takes them (under the lock, so that the hook table cannot
  * change in the middle); everything else is set in the registers. The
- * caller kicks the vCPU, after releasing the lock, when this returns true;
- * a caller delivering several messages to @vlapic under one hold of the
- * lock may kick once for all of them.
+ * caller kicks the vCPU, after releasing the lock, when the result has
+ * VLAPIC_KICK; a caller delivering several messages to @vlapic under one
+ * hold of the lock may kick once for all of them.
  *
- * Return: true when an event became pending and the vCPU must be kicked.
+ * Return: as vlapic_accept_locked(); a posted vector is VLAPIC_ACCEPTED
+ * (the vendor notified or woke the vCPU).
  */
-bool vlapic_accept_msg_locked(struct vlapic *vlapic,
-			      const struct vlapic_irq *irq)
+unsigned int vlapic_accept_msg_locked(struct vlapic *vlapic,
+				      const struct vlapic_irq *irq)
 {
 	const struct vlapic_ops *ops = vlapic->ops;
 
@@ -302,7 +327,7 @@ bool vlapic_accept_msg_locked(struct vlapic *vlapic,
 			vlapic_vec_clear(vlapic, APIC_TMR, irq->vector);
 		if (ops->deliver_posted(vlapic, irq->vector)) {
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_FIXED_ACCEPTED);
-			return false;	/* the vendor notified or woke */
+			return VLAPIC_ACCEPTED;	/* the vendor notified or woke */
 		}
 	}
 	return vlapic_accept_locked(vlapic, irq);
@@ -315,17 +340,20 @@ bool vlapic_accept_msg_locked(struct vlapic *vlapic,
  *
  * vlapic_accept_msg_locked() under the lock; kicks the vCPU when
  * something became pending.
+ *
+ * Return: true when @vlapic accepted the message (VLAPIC_ACCEPTED).
  */
-void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
+bool vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq)
 {
 	unsigned long flags;
-	bool kick;
+	unsigned int res;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
-	kick = vlapic_accept_msg_locked(vlapic, irq);
+	res = vlapic_accept_msg_locked(vlapic, irq);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-	if (kick)
+	if (res & VLAPIC_KICK)
 		vlapic->bus->ops->kick(vlapic);
+	return res & VLAPIC_ACCEPTED;
 }
 
 /* Build the message an LVT entry describes. */
@@ -369,7 +397,7 @@ bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off)
 	lockdep_assert_held(&vlapic->lock);
 	if (!vlapic_lvt_message(lvt_off, vlapic_reg(vlapic, lvt_off), &irq))
 		return false;
-	return vlapic_accept_locked(vlapic, &irq);
+	return vlapic_accept_locked(vlapic, &irq) & VLAPIC_KICK;
 }
 
 static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
@@ -386,7 +414,38 @@ static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
 		vlapic->esr_pending |= APIC_ESR_RECVILL;
 		return false;
 	}
-	return vlapic_accept_fixed(vlapic, irq.vector, false);
+	return vlapic_accept_fixed(vlapic, irq.vector, false) & VLAPIC_KICK;
+}
+
+/**
+ * vlapic_lint_eval_level() - send a level-triggered LINT entry if due.
+ * @vlapic: the vLAPIC (lock held)
+ * @pin: 0 (LINT0) or 1 (LINT1)
+ *
+ * A level-triggered fixed entry sends while its line is asserted, it is
+ * unmasked and its remote IRR is clear. Checked on every event that can
+ * make that true: the line rising, the EOI of its vector (which clears
+ * remote IRR), an LVT write (unmask, level trigger). Remote IRR is set
+ * when the vector was accepted (it is in IRR): an EOI will come.
+ *
+ * Return: true when the vCPU must be kicked.
+ */
+bool vlapic_lint_eval_level(struct vlapic *vlapic, unsigned int pin)
+{
+	u32 off = pin ? APIC_LVT1 : APIC_LVT0;
+	u32 lvt = vlapic_reg(vlapic, off);
+	bool kick;
+
+	lockdep_assert_held(&vlapic->lock);
+	if ((lvt & APIC_MODE_MASK) != APIC_DM_FIXED ||
+	    !(lvt & APIC_LVT_LEVEL_TRIGGER) ||
+	    (lvt & (APIC_LVT_REMOTE_IRR | APIC_LVT_MASKED)) ||
+	    !(vlapic->lint_levels & BIT(pin)))
+		return false;
+	kick = vlapic_deliver_lvt(vlapic, off);
+	if (vlapic_vec_test(vlapic, APIC_IRR, lvt & APIC_VECTOR_MASK))
+		vlapic_set_reg(vlapic, off, lvt | APIC_LVT_REMOTE_IRR);
+	return kick;
 }
 
 /**
@@ -397,7 +456,8 @@ static bool vlapic_deliver_error_lvt(struct vlapic *vlapic)
  *
  * Edge-triggered entries deliver on a rising edge; a level-triggered
  * fixed entry delivers while asserted and remote IRR is clear, sets remote
- * IRR, and the EOI of its vector clears it.
+ * IRR, and the EOI of its vector clears it, delivering again if the line
+ * is still asserted (vlapic_lint_eval_level()).
  */
 void vlapic_set_lint(struct vlapic *vlapic, unsigned int pin, bool level)
 {
@@ -419,15 +479,10 @@ void vlapic_set_lint(struct vlapic *vlapic, unsigned int pin, bool level)
 		vlapic->lint_levels &= ~BIT(pin);
 
 	if ((lvt & APIC_MODE_MASK) == APIC_DM_FIXED &&
-	    (lvt & APIC_LVT_LEVEL_TRIGGER)) {
-		if (level && !(lvt & APIC_LVT_REMOTE_IRR) &&
-		    !(lvt & APIC_LVT_MASKED)) {
-			vlapic_set_reg(vlapic, off, lvt | APIC_LVT_REMOTE_IRR);
-			kick = vlapic_deliver_lvt(vlapic, off);
-		}
-	} else if (level && !was) {
+	    (lvt & APIC_LVT_LEVEL_TRIGGER))
+		kick = vlapic_lint_eval_level(vlapic, pin);
+	else if (level && !was)
 		kick = vlapic_deliver_lvt(vlapic, off);
-	}
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	if (kick)
 		vlapic->bus->ops->kick(vlapic);
@@ -533,7 +588,8 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ack);
  *	EOI register write)
  *
  * Clears the ISR bit, lowers PPR, clears the remote IRR of a
- * level-triggered LINT entry with that vector.
+ * level-triggered LINT entry with that vector (and sends it again if its
+ * line is still asserted).
  *
  * Return: the vector to broadcast to the IOAPIC (its TMR bit is set and
  * broadcast is not suppressed), else -1. The caller passes it to
@@ -557,9 +613,13 @@ int vlapic_eoi_locked(struct vlapic *vlapic, int vector)
 	for (off = APIC_LVT0; off <= APIC_LVT1; off += 0x10) {
 		u32 lvt = vlapic_reg(vlapic, off);
 
-		if ((lvt & APIC_LVT_REMOTE_IRR) &&
-		    (lvt & APIC_VECTOR_MASK) == vector)
-			vlapic_set_reg(vlapic, off, lvt & ~APIC_LVT_REMOTE_IRR);
+		if (!(lvt & APIC_LVT_REMOTE_IRR) ||
+		    (lvt & APIC_VECTOR_MASK) != vector)
+			continue;
+		vlapic_set_reg(vlapic, off, lvt & ~APIC_LVT_REMOTE_IRR);
+		/* The line still asserted: it is sent again. */
+		if (vlapic_lint_eval_level(vlapic, off == APIC_LVT1))
+			vlapic->bus->ops->kick(vlapic);
 	}
 
 	if (!vlapic_vec_test(vlapic, APIC_TMR, vector) ||
@@ -631,9 +691,14 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_pending_events);
  * @event: one VLAPIC_EVENT_* bit
  * @sipi_vector: for VLAPIC_EVENT_SIPI, the start page
  *
- * INIT performs the INIT reset of the vLAPIC and leaves an AP waiting for
- * SIPI (the BSP stays runnable). SIPI is taken only by a vCPU waiting for
- * it and makes it runnable; a SIPI to a running vCPU is dropped.
+ * INIT performs the INIT reset of the vLAPIC, under the same hold of the
+ * lock that takes the event (a SIPI sent right after the INIT finds
+ * either the INIT pending or the vCPU waiting for SIPI, never neither),
+ * and leaves an AP waiting for SIPI with a SIPI latched after the INIT
+ * still pending (the BSP stays runnable and drops it). SIPI is taken only
+ * by a vCPU waiting for it and makes it runnable; while an INIT is
+ * pending it is not taken (take INIT first). See include/vlapic/lapic.h.
+ * Process context for INIT (the reset may rebuild the bus's map).
  *
  * Return: true when the event was pending (and, for SIPI, acted upon).
  */
@@ -644,30 +709,30 @@ bool vlapic_take_event(struct vlapic *vlapic, u32 event, u8 *sipi_vector)
 
 	if (WARN_ON_ONCE(hweight32(event) != 1 || (event & ~VLAPIC_EVENT_ALL)))
 		return false;
-	if (event == VLAPIC_EVENT_INIT) {
-		/* INIT may rewrite IDs: the reset path rebuilds the map. */
-		raw_spin_lock_irqsave(&vlapic->lock, flags);
-		taken = vlapic->pending_events & VLAPIC_EVENT_INIT;
-		vlapic->pending_events &= ~VLAPIC_EVENT_INIT;
-		raw_spin_unlock_irqrestore(&vlapic->lock, flags);
-		if (taken)
-			vlapic_init_reset(vlapic);
-		return taken;
-	}
-
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
 	taken = vlapic->pending_events & event;
-	vlapic->pending_events &= ~event;
-	if (taken && event == VLAPIC_EVENT_SIPI) {
+	if (event == VLAPIC_EVENT_SIPI &&
+	    (vlapic->pending_events & VLAPIC_EVENT_INIT))
+		taken = false;	/* consumed once the INIT is taken */
+	if (taken)
+		vlapic->pending_events &= ~event;
+	if (taken && event == VLAPIC_EVENT_INIT) {
+		vlapic_reset_locked(vlapic, VLAPIC_RESET_INIT);
+	} else if (taken && event == VLAPIC_EVENT_SIPI) {
 		if (vlapic->mp_state == VLAPIC_MP_WAIT_FOR_SIPI) {
 			vlapic->mp_state = VLAPIC_MP_RUNNABLE;
 			if (sipi_vector)
 				*sipi_vector = vlapic->sipi_vector;
 		} else {
+			/* Not reachable while the invariant holds. */
+			vlapic_stat_inc(vlapic, VLAPIC_STAT_SIPI_IGNORED);
 			taken = false;
 		}
 	}
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	/* INIT may rewrite IDs: the reset marked the map dirty. */
+	if (event == VLAPIC_EVENT_INIT)
+		vlapic_bus_update_map(vlapic->bus);
 	return taken;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_take_event);

@@ -26,6 +26,9 @@
 #define VLAPIC_X2APIC_BROADCAST	0xffffffffU
 #define VLAPIC_XAPIC_BROADCAST	0xffU
 
+/* ICR bits 31:0 a write stores: vector, mode, dest mode, level, shorthand. */
+#define VLAPIC_ICR_LOW_MASK	0x000ccfffU
+
 /* Largest APIC ID the physical map indexes directly. */
 #define VLAPIC_MAX_MAP_ID	4095
 
@@ -118,7 +121,11 @@ struct vlapic {
  *	physical lookup that finds nothing means "no destination".
  * @logical: how logical destinations are resolved (enum below).
  * @flat: xAPIC flat model: the vLAPIC owning each of the 8 LDR bits.
- * @cluster: xAPIC cluster model: [cluster 0-14][bit 0-3].
+ * @cluster: xAPIC cluster model: [cluster 0-15][bit 0-3].
+ *
+ * Invariant: in @flat and @cluster a vLAPIC owns at most one slot (a
+ * logical ID with several bits makes @logical VLAPIC_MAP_LOGICAL_SLOW),
+ * so a lookup visits every target once.
  * @rcu: frees a replaced map after a grace period.
  * @phys: physical ID -> vLAPIC (NULL: none).
  */
@@ -127,7 +134,7 @@ struct vlapic_map {
 	bool phys_complete;
 	u8 logical;
 	struct vlapic *flat[8];
-	struct vlapic *cluster[15][4];
+	struct vlapic *cluster[16][4];
 	struct rcu_head rcu;
 	struct vlapic *phys[];
 };
@@ -223,30 +230,43 @@ void vlapic_recalc(struct vlapic *vlapic);
 u8 vlapic_compute_ppr(struct vlapic *vlapic);
 void vlapic_update_ppr(struct vlapic *vlapic);
 void vlapic_set_error(struct vlapic *vlapic, u32 esr_bit);
-bool vlapic_accept_locked(struct vlapic *vlapic, const struct vlapic_irq *irq);
-bool vlapic_accept_msg_locked(struct vlapic *vlapic,
-			      const struct vlapic_irq *irq);
-void vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq);
+/* What accepting one message did (vlapic_accept_locked() and friends). */
+#define VLAPIC_ACCEPTED	BIT(0)	/* latched: an EOI or the event follows */
+#define VLAPIC_KICK	BIT(1)	/* something new is pending: kick the vCPU */
+
+unsigned int vlapic_accept_locked(struct vlapic *vlapic,
+				  const struct vlapic_irq *irq);
+unsigned int vlapic_accept_msg_locked(struct vlapic *vlapic,
+				      const struct vlapic_irq *irq);
+bool vlapic_accept(struct vlapic *vlapic, const struct vlapic_irq *irq);
 bool vlapic_deliver_lvt(struct vlapic *vlapic, u32 lvt_off);
+bool vlapic_lint_eval_level(struct vlapic *vlapic, unsigned int pin);
 int vlapic_eoi_locked(struct vlapic *vlapic, int vector);
 void vlapic_eoi_notify(struct vlapic *vlapic, int vector);
 void vlapic_sync_posted(struct vlapic *vlapic);
 void vlapic_set_tpr_locked(struct vlapic *vlapic, u8 tpr);
 
 /* lapic/regs.c */
+bool vlapic_reg_saved(u32 off);
+bool vlapic_lvt_mode_valid(u32 off, u32 lvt);
 void vlapic_write_svr(struct vlapic *vlapic, u32 val);
 enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
 					       bool host);
 
 /* lapic/state.c */
-void vlapic_reset_locked(struct vlapic *vlapic, bool init);
+enum vlapic_reset_kind {
+	VLAPIC_RESET_POWER_ON,
+	VLAPIC_RESET_INIT,
+	VLAPIC_RESET_DISABLE,	/* IA32_APIC_BASE.EN cleared */
+};
+
+void vlapic_reset_locked(struct vlapic *vlapic, enum vlapic_reset_kind kind);
 
 /* lapic/bus.c */
 void vlapic_bus_mark_dirty(struct vlapic_bus *bus);
 void vlapic_bus_update_map(struct vlapic_bus *bus);
 bool vlapic_bus_register(struct vlapic_bus *bus, struct vlapic *vlapic);
 void vlapic_bus_unregister(struct vlapic_bus *bus, struct vlapic *vlapic);
-bool vlapic_match_dest(struct vlapic *target, const struct vlapic_irq *irq);
 void vlapic_send_ipi(struct vlapic *vlapic, u32 icr_low, u32 dest,
 		     bool x2apic);
 
@@ -258,6 +278,7 @@ void vlapic_timer_write_lvt(struct vlapic *vlapic, u32 val);
 void vlapic_timer_write_icr(struct vlapic *vlapic, u32 count);
 void vlapic_timer_write_dcr(struct vlapic *vlapic, u32 val);
 u32 vlapic_timer_current_count(struct vlapic *vlapic);
+bool vlapic_timer_catch_up(struct vlapic *vlapic);
 u64 vlapic_timer_read_deadline(struct vlapic *vlapic);
 void vlapic_timer_write_deadline(struct vlapic *vlapic, u64 deadline);
 void vlapic_timer_restore(struct vlapic *vlapic, u32 current_count,

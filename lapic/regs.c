@@ -23,59 +23,113 @@
 #define XA	BIT(2)	/* xAPIC only */
 #define X2	BIT(3)	/* x2APIC only */
 #define X2RO	BIT(4)	/* read-only in x2APIC mode */
+#define ST	BIT(5)	/* state: saved and restored as it is in the page */
 
 #define LVT_DS		APIC_SEND_PENDING
 #define LVT_VEC_MASK	(APIC_VECTOR_MASK | APIC_LVT_MASKED)
 #define LVT_DM_MASK	(LVT_VEC_MASK | APIC_MODE_MASK)
 #define LINT_MASK	(LVT_DM_MASK | APIC_INPUT_POLARITY | APIC_LVT_LEVEL_TRIGGER)
-#define ICR_LOW_MASK	0x000ccfffU	/* vector, DM, dest mode, level, trigger, shorthand */
+/* SDM 10.5.1: LINT1 is edge only ("level-sensitive ... not supported"). */
+#define LINT1_MASK	(LVT_DM_MASK | APIC_INPUT_POLARITY)
+#define ICR_LOW_MASK	VLAPIC_ICR_LOW_MASK
+
+/* LVT delivery modes the SDM defines (10.5.1); the others are reserved. */
+#define DM_BIT(mode)	BIT((mode) >> 8)
+#define DM_EVENT	(DM_BIT(APIC_DM_FIXED) | DM_BIT(APIC_DM_SMI) |	\
+			 DM_BIT(APIC_DM_NMI))
+#define DM_LINT		(DM_EVENT | DM_BIT(APIC_DM_INIT) | DM_BIT(APIC_DM_EXTINT))
 
 /**
  * struct vlapic_reg_rule - access rules of one 16-byte register slot.
- * @flags: R, W, XA, X2, X2RO.
+ * @flags: R, W, XA, X2, X2RO, ST.
+ * @dmodes: LVTs with a delivery-mode field: the modes it may hold (bit n:
+ *	mode n). A write of another one is a reserved value: ignored in
+ *	xAPIC mode, #GP in x2APIC mode, refused by restore. 0: no such field.
  * @wmask: bits a write stores (xAPIC ignores the others; x2APIC raises
  *	#GP when a bit outside @wmask | @romask is set).
  * @romask: read-only bits that are not reserved (delivery status, remote
  *	IRR): writes leave them alone in both modes.
+ *
+ * Slots without ST are not state: derived ones (APR, PPR, current count)
+ * are computed, write-only and reserved ones read as zero, and restore
+ * loads none of them from the saved page.
  */
 struct vlapic_reg_rule {
 	u8 flags;
+	u8 dmodes;
 	u32 wmask;
 	u32 romask;
 };
 
 static const struct vlapic_reg_rule vlapic_rules[64] = {
-	[APIC_ID >> 4]		= { R | W | X2RO, 0xff000000 },
-	[APIC_LVR >> 4]		= { R },
-	[APIC_TASKPRI >> 4]	= { R | W, APIC_TPRI_MASK },
+	[APIC_ID >> 4]		= { R | W | X2RO | ST, 0, 0xff000000 },
+	[APIC_LVR >> 4]		= { R | ST },
+	[APIC_TASKPRI >> 4]	= { R | W | ST, 0, APIC_TPRI_MASK },
 	[APIC_ARBPRI >> 4]	= { R | XA },
 	[APIC_PROCPRI >> 4]	= { R },
 	[APIC_EOI >> 4]		= { W },
 	[APIC_RRR >> 4]		= { R | XA },
-	[APIC_LDR >> 4]		= { R | W | X2RO, APIC_LDR_MASK },
-	[APIC_DFR >> 4]		= { R | W | XA, 0xf0000000 },
-	[APIC_SPIV >> 4]	= { R | W, 0x3ff },
-	[0x10] = { R }, [0x11] = { R }, [0x12] = { R }, [0x13] = { R },	/* ISR */
-	[0x14] = { R }, [0x15] = { R }, [0x16] = { R }, [0x17] = { R },
-	[0x18] = { R }, [0x19] = { R }, [0x1a] = { R }, [0x1b] = { R },	/* TMR */
-	[0x1c] = { R }, [0x1d] = { R }, [0x1e] = { R }, [0x1f] = { R },
-	[0x20] = { R }, [0x21] = { R }, [0x22] = { R }, [0x23] = { R },	/* IRR */
-	[0x24] = { R }, [0x25] = { R }, [0x26] = { R }, [0x27] = { R },
-	[APIC_ESR >> 4]		= { R | W, 0 },
-	[APIC_LVTCMCI >> 4]	= { R | W, LVT_DM_MASK, LVT_DS },
-	[APIC_ICR >> 4]		= { R | W, ICR_LOW_MASK, APIC_ICR_BUSY },
-	[APIC_ICR2 >> 4]	= { R | W | XA, 0xff000000 },
-	[APIC_LVTT >> 4]	= { R | W, LVT_VEC_MASK | APIC_LVT_TIMER_PERIODIC, LVT_DS },
-	[APIC_LVTTHMR >> 4]	= { R | W, LVT_DM_MASK, LVT_DS },
-	[APIC_LVTPC >> 4]	= { R | W, LVT_DM_MASK, LVT_DS },
-	[APIC_LVT0 >> 4]	= { R | W, LINT_MASK, LVT_DS | APIC_LVT_REMOTE_IRR },
-	[APIC_LVT1 >> 4]	= { R | W, LINT_MASK, LVT_DS | APIC_LVT_REMOTE_IRR },
-	[APIC_LVTERR >> 4]	= { R | W, LVT_VEC_MASK, LVT_DS },
-	[APIC_TMICT >> 4]	= { R | W, 0xffffffff },
+	[APIC_LDR >> 4]		= { R | W | X2RO | ST, 0, APIC_LDR_MASK },
+	[APIC_DFR >> 4]		= { R | W | XA | ST, 0, 0xf0000000 },
+	[APIC_SPIV >> 4]	= { R | W | ST, 0, 0x3ff },
+	/* ISR */
+	[0x10] = { R | ST }, [0x11] = { R | ST }, [0x12] = { R | ST },
+	[0x13] = { R | ST }, [0x14] = { R | ST }, [0x15] = { R | ST },
+	[0x16] = { R | ST }, [0x17] = { R | ST },
+	/* TMR */
+	[0x18] = { R | ST }, [0x19] = { R | ST }, [0x1a] = { R | ST },
+	[0x1b] = { R | ST }, [0x1c] = { R | ST }, [0x1d] = { R | ST },
+	[0x1e] = { R | ST }, [0x1f] = { R | ST },
+	/* IRR */
+	[0x20] = { R | ST }, [0x21] = { R | ST }, [0x22] = { R | ST },
+	[0x23] = { R | ST }, [0x24] = { R | ST }, [0x25] = { R | ST },
+	[0x26] = { R | ST }, [0x27] = { R | ST },
+	[APIC_ESR >> 4]		= { R | W | ST, 0, 0 },
+	[APIC_LVTCMCI >> 4]	= { R | W | ST, DM_EVENT, LVT_DM_MASK, LVT_DS },
+	[APIC_ICR >> 4]		= { R | W | ST, 0, ICR_LOW_MASK, APIC_ICR_BUSY },
+	[APIC_ICR2 >> 4]	= { R | W | XA | ST, 0, 0xff000000 },
+	[APIC_LVTT >> 4]	= { R | W | ST, 0,
+				    LVT_VEC_MASK | APIC_LVT_TIMER_PERIODIC, LVT_DS },
+	[APIC_LVTTHMR >> 4]	= { R | W | ST, DM_EVENT, LVT_DM_MASK, LVT_DS },
+	[APIC_LVTPC >> 4]	= { R | W | ST, DM_EVENT, LVT_DM_MASK, LVT_DS },
+	[APIC_LVT0 >> 4]	= { R | W | ST, DM_LINT, LINT_MASK,
+				    LVT_DS | APIC_LVT_REMOTE_IRR },
+	[APIC_LVT1 >> 4]	= { R | W | ST, DM_LINT, LINT1_MASK, LVT_DS },
+	[APIC_LVTERR >> 4]	= { R | W | ST, 0, LVT_VEC_MASK, LVT_DS },
+	[APIC_TMICT >> 4]	= { R | W | ST, 0, 0xffffffff },
 	[APIC_TMCCT >> 4]	= { R },
-	[APIC_TDCR >> 4]	= { R | W, 0xb },
-	[APIC_SELF_IPI >> 4]	= { W | X2, APIC_VECTOR_MASK },
+	[APIC_TDCR >> 4]	= { R | W | ST, 0, 0xb },
+	[APIC_SELF_IPI >> 4]	= { W | X2, 0, APIC_VECTOR_MASK },
 };
+
+/**
+ * vlapic_reg_saved() - whether a register slot is state.
+ * @off: offset of the slot in the page (16-byte aligned, below 0x400)
+ *
+ * Return: true when restore loads the slot's first dword from the saved
+ * page; the rest of the page (derived, write-only, reserved registers,
+ * bytes 4-15 of every slot) restores as zero.
+ */
+bool vlapic_reg_saved(u32 off)
+{
+	return off < 0x400 && !(off & 0xf) && (vlapic_rules[off >> 4].flags & ST);
+}
+
+/**
+ * vlapic_lvt_mode_valid() - whether an LVT value holds a defined mode.
+ * @off: the LVT's offset
+ * @lvt: the value
+ *
+ * Return: false for a delivery mode the SDM reserves for this LVT
+ * (thermal, performance, CMCI: anything but fixed, SMI and NMI; LINT0/1:
+ * 001b, 011b, 110b); true otherwise and for LVTs without the field.
+ */
+bool vlapic_lvt_mode_valid(u32 off, u32 lvt)
+{
+	u8 dmodes = off < 0x400 ? vlapic_rules[off >> 4].dmodes : 0;
+
+	return !dmodes || (dmodes & DM_BIT(lvt & APIC_MODE_MASK));
+}
 
 /* Work that must wait until the vLAPIC's lock is released. */
 struct vlapic_post {
@@ -153,16 +207,30 @@ void vlapic_write_svr(struct vlapic *vlapic, u32 val)
 		       vlapic_reg(vlapic, APIC_LVTCMCI) | APIC_LVT_MASKED);
 }
 
-static void vlapic_write_icr(struct vlapic *vlapic, u32 low, u32 dest,
-			     bool x2apic, struct vlapic_post *post)
+/*
+ * Send the IPI an ICR or SELF IPI write describes. Only the ICR write
+ * stores @low in the ICR (the caller does that): a SELF IPI leaves the
+ * ICR as the guest last wrote it, as hardware does.
+ */
+static void vlapic_send_icr(struct vlapic *vlapic, u32 low, u32 dest,
+			    bool x2apic, struct vlapic_post *post)
 {
 	u32 dm = low & APIC_MODE_MASK;
+	u32 sh = (low >> 18) & 3;
 
-	vlapic_set_reg(vlapic, APIC_ICR, low);
 	if ((dm == APIC_DM_FIXED || dm == APIC_DM_LOWEST) &&
 	    (low & APIC_VECTOR_MASK) < 16) {
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_TX_ILLEGAL_VECTOR);
-		vlapic_set_error(vlapic, APIC_ESR_SENDILL);
+		/*
+		 * SDM vol. 3 10.5.3: the sender sets "send illegal vector";
+		 * an illegal vector this APIC sends itself ("via a self
+		 * IPI": shorthand self or all-including-self, the x2APIC
+		 * SELF IPI register) is also one it receives, bit 6. Nothing
+		 * is delivered either way.
+		 */
+		vlapic_set_error(vlapic, APIC_ESR_SENDILL |
+			(sh == VLAPIC_SH_SELF || sh == VLAPIC_SH_ALL ?
+			 APIC_ESR_RECVILL : 0));
 		return;
 	}
 	vlapic_stat_inc(vlapic, VLAPIC_STAT_IPI_SENT);
@@ -217,6 +285,10 @@ static void vlapic_write_locked(struct vlapic *vlapic, u32 off, u32 val,
 		if (off == APIC_LVTT)
 			vlapic_timer_write_lvt(vlapic, val);
 		vlapic_set_reg(vlapic, off, val);
+		/* Unmasked (or made level) with its line asserted: it sends. */
+		if ((off == APIC_LVT0 || off == APIC_LVT1) &&
+		    vlapic_lint_eval_level(vlapic, off == APIC_LVT1))
+			vlapic->bus->ops->kick(vlapic);
 		break;
 	case APIC_TMICT:
 		vlapic_timer_write_icr(vlapic, val);
@@ -225,14 +297,15 @@ static void vlapic_write_locked(struct vlapic *vlapic, u32 off, u32 val,
 		vlapic_timer_write_dcr(vlapic, val);
 		break;
 	case APIC_ICR:
-		vlapic_write_icr(vlapic, val, vlapic_reg(vlapic, APIC_ICR2) >> 24,
-				 false, post);
+		vlapic_set_reg(vlapic, APIC_ICR, val);
+		vlapic_send_icr(vlapic, val, vlapic_reg(vlapic, APIC_ICR2) >> 24,
+				false, post);
 		break;
 	case APIC_ICR2:
 		vlapic_set_reg(vlapic, off, val);
 		break;
 	case APIC_SELF_IPI:
-		vlapic_write_icr(vlapic, APIC_DEST_SELF | val, 0, true, post);
+		vlapic_send_icr(vlapic, APIC_DEST_SELF | val, 0, true, post);
 		break;
 	default:
 		WARN_ON_ONCE(1);
@@ -330,9 +403,10 @@ enum vlapic_access vlapic_mmio_write(struct vlapic *vlapic, u32 offset,
 		vlapic_set_error(vlapic, APIC_ESR_ILLREGA);
 		goto out;
 	}
-	if (rule->flags & W)
-		vlapic_write_locked(vlapic, offset,
-				    val & vlapic_wmask(vlapic, offset), &post);
+	val &= vlapic_wmask(vlapic, offset);
+	/* A reserved delivery mode: the whole write is ignored. */
+	if ((rule->flags & W) && vlapic_lvt_mode_valid(offset, val))
+		vlapic_write_locked(vlapic, offset, val, &post);
 out:
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_run_post(vlapic, &post);
@@ -389,7 +463,8 @@ static enum vlapic_access vlapic_x2apic_write(struct vlapic *vlapic, u32 msr,
 		if (val & ~ICR_LOW_MASK)
 			return vlapic_gp(vlapic);
 		vlapic_set_reg(vlapic, APIC_ICR2, upper_32_bits(data));
-		vlapic_write_icr(vlapic, val, upper_32_bits(data), true, post);
+		vlapic_set_reg(vlapic, APIC_ICR, val);
+		vlapic_send_icr(vlapic, val, upper_32_bits(data), true, post);
 		return VLAPIC_ACCESS_OK;
 	}
 	if (upper_32_bits(data) ||
@@ -401,6 +476,8 @@ static enum vlapic_access vlapic_x2apic_write(struct vlapic *vlapic, u32 msr,
 	if (off == APIC_LVTT &&
 	    (val & APIC_LVT_TIMER_TSCDEADLINE) && (val & APIC_LVT_TIMER_PERIODIC))
 		return vlapic_gp(vlapic);	/* timer mode 3 is reserved */
+	if (!vlapic_lvt_mode_valid(off, val))
+		return vlapic_gp(vlapic);	/* reserved delivery mode */
 	vlapic_write_locked(vlapic, off, val & ~rule->romask, post);
 	return VLAPIC_ACCESS_OK;
 }
@@ -439,9 +516,11 @@ static u64 vlapic_base_valid_bits(struct vlapic *vlapic)
  * Legal transitions (SDM 10.12.5): disabled -> xAPIC, xAPIC -> x2APIC,
  * any -> disabled. x2APIC -> xAPIC, disabled -> x2APIC, and EXTD without
  * EN raise #GP. Disabling resets the APIC to its power-up state (ID and
- * BSP kept) and takes it off the bus; entering x2APIC mode makes the ID
- * the 32-bit x2APIC ID and derives LDR from it. Relocating the xAPIC base
- * is supported: vlapic_mmio_base() reports where the page is.
+ * BSP kept) and takes it off the bus, but is not an INIT: the CPU keeps
+ * running (MP state and pending events unchanged). Entering x2APIC mode
+ * makes the ID the 32-bit x2APIC ID and derives LDR from it. Relocating
+ * the xAPIC base is supported: vlapic_mmio_base() reports where the page
+ * is.
  *
  * Return: VLAPIC_ACCESS_OK or VLAPIC_ACCESS_GP (nothing changed).
  */
@@ -467,7 +546,8 @@ enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
 
 	vlapic->apic_base = val;
 	if (old_en && !en) {
-		vlapic_reset_locked(vlapic, false);
+		/* The APIC resets; the CPU keeps running (not an INIT). */
+		vlapic_reset_locked(vlapic, VLAPIC_RESET_DISABLE);
 		vlapic->apic_base = val;
 	}
 	if (x2 && !old_x2) {

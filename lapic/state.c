@@ -29,16 +29,22 @@ static u32 vlapic_version_reg(struct vlapic *vlapic)
 }
 
 /**
- * vlapic_reset_locked() - load the RESET or INIT register state.
+ * vlapic_reset_locked() - load the RESET, INIT or disabled register state.
  * @vlapic: the vLAPIC (lock held)
- * @init: INIT (keeps the APIC ID register and IA32_APIC_BASE, including
- *	x2APIC mode) rather than RESET (power-up: xAPIC mode at the default
- *	base, BSP bit kept)
+ * @kind: VLAPIC_RESET_POWER_ON: power-up, xAPIC mode at the default base
+ *	(BSP bit kept); VLAPIC_RESET_INIT: the ID register and
+ *	IA32_APIC_BASE (x2APIC mode included) are kept; VLAPIC_RESET_DISABLE:
+ *	IA32_APIC_BASE.EN was cleared: the registers take their power-up
+ *	values, but the CPU is not reset (the caller sets IA32_APIC_BASE)
  *
- * SDM 10.4.7.1 and 10.12.5.2. After RESET the BSP is runnable and APs wait
- * for SIPI; after INIT likewise.
+ * SDM 10.4.7.1, 10.4.3 and 10.12.5.2. After RESET and INIT the BSP is
+ * runnable and APs wait for SIPI, and pending events are dropped, except
+ * a SIPI latched after the INIT being taken (vlapic_take_event()), which
+ * an AP keeps. A global disable is not an INIT: the CPU keeps running, so
+ * the MP state, the pending events and the LINT input levels stay (Linux
+ * disables and re-enables the APIC of running APs in x2apic_setup()).
  */
-void vlapic_reset_locked(struct vlapic *vlapic, bool init)
+void vlapic_reset_locked(struct vlapic *vlapic, enum vlapic_reset_kind kind)
 {
 	u32 id = vlapic_reg(vlapic, APIC_ID), ldr = vlapic_reg(vlapic, APIC_LDR);
 	u32 off;
@@ -49,7 +55,7 @@ void vlapic_reset_locked(struct vlapic *vlapic, bool init)
 	vlapic_timer_reset(vlapic);
 
 	memset(vlapic->regs, 0, PAGE_SIZE);
-	if (!init) {
+	if (kind != VLAPIC_RESET_INIT) {
 		vlapic->apic_base = VLAPIC_DEFAULT_BASE | VLAPIC_BASE_ENABLE |
 				    (vlapic->apic_base & VLAPIC_BASE_BSP);
 		id = vlapic->initial_id << 24;
@@ -63,21 +69,30 @@ void vlapic_reset_locked(struct vlapic *vlapic, bool init)
 	for (off = APIC_LVTT; off <= APIC_LVTERR; off += 0x10)
 		vlapic_set_reg(vlapic, off, APIC_LVT_MASKED);
 	vlapic_set_reg(vlapic, APIC_LVTCMCI, APIC_LVT_MASKED);
-
 	vlapic->esr_pending = 0;
-	if (init && (vlapic->pending_events & VLAPIC_EVENT_SIPI)) {
+
+	if (kind != VLAPIC_RESET_DISABLE) {
+		vlapic->mp_state = (vlapic->apic_base & VLAPIC_BASE_BSP) ?
+				   VLAPIC_MP_RUNNABLE : VLAPIC_MP_WAIT_FOR_SIPI;
 		/*
-		 * A SIPI accepted while this INIT was pending came after it:
-		 * it is what starts the AP out of the INIT, keep it.
+		 * Invariant: a latched SIPI means an INIT is pending or the
+		 * vCPU waits for SIPI. Accepting an INIT discards a latched
+		 * SIPI, so one latched now came after this INIT: it is what
+		 * starts the AP. The BSP stays runnable: it drops it.
 		 */
-		vlapic->pending_events = VLAPIC_EVENT_SIPI;
-	} else {
-		vlapic->pending_events = 0;
-		vlapic->sipi_vector = 0;
+		if (kind == VLAPIC_RESET_INIT &&
+		    (vlapic->pending_events & VLAPIC_EVENT_SIPI) &&
+		    vlapic->mp_state == VLAPIC_MP_WAIT_FOR_SIPI) {
+			vlapic->pending_events = VLAPIC_EVENT_SIPI;
+		} else {
+			if (vlapic->pending_events & VLAPIC_EVENT_SIPI)
+				vlapic_stat_inc(vlapic,
+						VLAPIC_STAT_SIPI_IGNORED);
+			vlapic->pending_events = 0;
+			vlapic->sipi_vector = 0;
+		}
+		vlapic->lint_levels = 0;
 	}
-	vlapic->lint_levels = 0;
-	vlapic->mp_state = (vlapic->apic_base & VLAPIC_BASE_BSP) ?
-			   VLAPIC_MP_RUNNABLE : VLAPIC_MP_WAIT_FOR_SIPI;
 	vlapic_recalc(vlapic);
 	vlapic_bus_mark_dirty(vlapic->bus);
 }
@@ -93,7 +108,7 @@ void vlapic_reset(struct vlapic *vlapic)
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
-	vlapic_reset_locked(vlapic, false);
+	vlapic_reset_locked(vlapic, VLAPIC_RESET_POWER_ON);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_bus_update_map(vlapic->bus);
 }
@@ -103,14 +118,16 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_reset);
  * vlapic_init_reset() - INIT of the vLAPIC.
  * @vlapic: the vLAPIC
  *
- * Process context.
+ * The INIT reset without a pending INIT event (for a VMM that resets a
+ * vCPU itself); an INIT event is taken with vlapic_take_event(). Process
+ * context.
  */
 void vlapic_init_reset(struct vlapic *vlapic)
 {
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
-	vlapic_reset_locked(vlapic, true);
+	vlapic_reset_locked(vlapic, VLAPIC_RESET_INIT);
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
 	vlapic_bus_update_map(vlapic->bus);
 }
@@ -380,14 +397,20 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_stat);
  * vlapic_get_state() - save the complete state.
  * @vlapic: the vLAPIC
  * @s: filled in; every byte is written (no kernel data leaks)
+ *
+ * A timer expiry that is due but whose callback has not run yet fires
+ * first: saved as "count 0, nothing pending", a one-shot tick would be
+ * lost for the restored guest.
  */
 void vlapic_get_state(struct vlapic *vlapic, struct vlapic_lapic_state *s)
 {
 	unsigned long flags;
+	bool kick;
 
 	BUILD_BUG_ON(sizeof(*s) != 1120);
 	memset(s, 0, sizeof(*s));
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	kick = vlapic_timer_catch_up(vlapic);
 	vlapic_sync_posted(vlapic);
 	memcpy(s->regs, vlapic->regs, sizeof(s->regs));
 	*(u32 *)(s->regs + APIC_TMCCT) = vlapic_timer_current_count(vlapic);
@@ -401,6 +424,8 @@ void vlapic_get_state(struct vlapic *vlapic, struct vlapic_lapic_state *s)
 	s->mp_state = vlapic->mp_state;
 	s->lint_levels = vlapic->lint_levels;
 	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	if (kick)
+		vlapic->bus->ops->kick(vlapic);
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_get_state);
 
@@ -409,18 +434,23 @@ static u32 vlapic_state_reg(const struct vlapic_lapic_state *s, u32 off)
 	return *(const u32 *)(s->regs + off);
 }
 
-/* LVT bits that may be set in a restored entry (masks of lapic/regs.c). */
+/*
+ * LVT bits a restored entry may have set: those writes can store
+ * (lapic/regs.c), the remote IRR of LINT0, and both timer mode bits
+ * (checked on their own). Delivery status is never set: delivery is
+ * synchronous.
+ */
 static const struct {
 	u32 off;
 	u32 bits;
 } vlapic_lvt_bits[] = {
-	{ APIC_LVTCMCI, 0x117ff },
-	{ APIC_LVTT, 0x710ff },
-	{ APIC_LVTTHMR, 0x117ff },
-	{ APIC_LVTPC, 0x117ff },
-	{ APIC_LVT0, 0x1f7ff },
-	{ APIC_LVT1, 0x1f7ff },
-	{ APIC_LVTERR, 0x110ff },
+	{ APIC_LVTCMCI, 0x107ff },
+	{ APIC_LVTT, 0x700ff },
+	{ APIC_LVTTHMR, 0x107ff },
+	{ APIC_LVTPC, 0x107ff },
+	{ APIC_LVT0, 0x1e7ff },
+	{ APIC_LVT1, 0x127ff },
+	{ APIC_LVTERR, 0x100ff },
 };
 
 static bool vlapic_state_zero(const void *p, size_t len)
@@ -462,8 +492,13 @@ enum vlapic_state_error vlapic_validate_state(struct vlapic *vlapic,
 		return VLAPIC_STATE_BAD_X2APIC_LDR;
 	if (!x2 && (vlapic_state_reg(s, APIC_LDR) & ~APIC_LDR_MASK))
 		return VLAPIC_STATE_BAD_LDR;
-	if (!x2 && vlapic_state_reg(s, APIC_DFR) != APIC_DFR_FLAT &&
-	    vlapic_state_reg(s, APIC_DFR) != APIC_DFR_CLUSTER)
+	/*
+	 * Bits 27:0 read as ones. The model nibble is what the guest wrote:
+	 * flat, cluster, or a reserved model that matches no logical
+	 * destination (writes store it, so restore takes it). In x2APIC mode
+	 * the register keeps its xAPIC value.
+	 */
+	if ((vlapic_state_reg(s, APIC_DFR) & 0x0fffffff) != 0x0fffffff)
 		return VLAPIC_STATE_BAD_DFR;
 	if (vlapic_state_reg(s, APIC_LVR) != vlapic_version_reg(vlapic))
 		return VLAPIC_STATE_BAD_VERSION;
@@ -476,15 +511,21 @@ enum vlapic_state_error vlapic_validate_state(struct vlapic *vlapic,
 	    ~(u32)(APIC_ESR_SENDILL | APIC_ESR_RECVILL | APIC_ESR_ILLREGA))
 		return VLAPIC_STATE_BAD_ESR;
 	for (i = 0; i < ARRAY_SIZE(vlapic_lvt_bits); i++) {
-		u32 lvt = vlapic_state_reg(s, vlapic_lvt_bits[i].off);
+		u32 off = vlapic_lvt_bits[i].off, lvt = vlapic_state_reg(s, off);
 
-		if (lvt & ~vlapic_lvt_bits[i].bits)
+		if ((lvt & ~vlapic_lvt_bits[i].bits) ||
+		    !vlapic_lvt_mode_valid(off, lvt))
 			return VLAPIC_STATE_BAD_LVT;
 	}
+	/*
+	 * Mode 11b is reserved, but an xAPIC write stores it when the
+	 * deadline mode is offered (and it survives the switch to x2APIC
+	 * mode): the state exists, so restore takes it. It counts like
+	 * one-shot.
+	 */
 	lvtt = vlapic_state_reg(s, APIC_LVTT) &
 	       (APIC_LVT_TIMER_PERIODIC | APIC_LVT_TIMER_TSCDEADLINE);
-	if (lvtt == (APIC_LVT_TIMER_PERIODIC | APIC_LVT_TIMER_TSCDEADLINE) ||
-	    (lvtt == APIC_LVT_TIMER_TSCDEADLINE && !cfg->tsc_deadline))
+	if ((lvtt & APIC_LVT_TIMER_TSCDEADLINE) && !cfg->tsc_deadline)
 		return VLAPIC_STATE_BAD_TIMER_MODE;
 	if (s->tsc_deadline && lvtt != APIC_LVT_TIMER_TSCDEADLINE)
 		return VLAPIC_STATE_BAD_TIMER_MODE;
@@ -493,20 +534,19 @@ enum vlapic_state_error vlapic_validate_state(struct vlapic *vlapic,
 		return VLAPIC_STATE_BAD_DCR;
 	if (vlapic_state_reg(s, APIC_TMCCT) > vlapic_state_reg(s, APIC_TMICT))
 		return VLAPIC_STATE_BAD_TIMER_COUNT;
-	for (i = 0; i < 8; i++) {
-		u32 isr = vlapic_state_reg(s, APIC_ISR + i * 16);
-		u32 irr = vlapic_state_reg(s, APIC_IRR + i * 16);
-
-		/* Vectors 0-15 can never be accepted. */
-		if (i == 0 && ((isr | irr) & 0xffff))
-			return VLAPIC_STATE_BAD_VECTOR;
-	}
+	/* Vectors 0-15 can never be accepted (nor their TMR bits set). */
+	if ((vlapic_state_reg(s, APIC_ISR) | vlapic_state_reg(s, APIC_IRR) |
+	     vlapic_state_reg(s, APIC_TMR)) & 0xffff)
+		return VLAPIC_STATE_BAD_VECTOR;
 	if (s->pending_events & ~VLAPIC_EVENT_ALL)
 		return VLAPIC_STATE_BAD_EVENTS;
 	if (s->mp_state > VLAPIC_MP_STATE_WAIT_FOR_SIPI)
 		return VLAPIC_STATE_BAD_MP_STATE;
 	if (s->lint_levels & ~3U)
 		return VLAPIC_STATE_BAD_LINT;
+	if ((vlapic_state_reg(s, APIC_ICR) & ~VLAPIC_ICR_LOW_MASK) ||
+	    (!x2 && (vlapic_state_reg(s, APIC_ICR2) & 0x00ffffff)))
+		return VLAPIC_STATE_BAD_ICR;
 	return VLAPIC_STATE_OK;
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_validate_state);
@@ -525,7 +565,7 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_validate_state);
  */
 int vlapic_set_state(struct vlapic *vlapic, const struct vlapic_lapic_state *s)
 {
-	u32 ccr = vlapic_state_reg(s, APIC_TMCCT);
+	u32 ccr = vlapic_state_reg(s, APIC_TMCCT), off;
 	unsigned long flags;
 	bool kick;
 
@@ -537,22 +577,30 @@ int vlapic_set_state(struct vlapic *vlapic, const struct vlapic_lapic_state *s)
 		vlapic->ops->state_reset(vlapic);
 	vlapic_timer_reset(vlapic);
 
-	memcpy(vlapic->regs, s->regs, sizeof(s->regs));
-	memset(vlapic->regs + sizeof(s->regs), 0,
-	       PAGE_SIZE - sizeof(s->regs));
-	vlapic_set_reg(vlapic, APIC_TMCCT, 0);
-	vlapic_set_reg(vlapic, APIC_ARBPRI, 0);
-	vlapic_set_reg(vlapic, APIC_ICR,
-		       vlapic_reg(vlapic, APIC_ICR) & ~APIC_ICR_BUSY);
+	/*
+	 * Only the registers that are state, all validated above; derived,
+	 * write-only and reserved slots (and bytes 4-15 of every slot) read
+	 * as zero whatever the saved page holds.
+	 */
+	memset(vlapic->regs, 0, PAGE_SIZE);
+	for (off = 0; off < sizeof(s->regs); off += 16)
+		if (vlapic_reg_saved(off))
+			vlapic_set_reg(vlapic, off, vlapic_state_reg(s, off));
 	vlapic->apic_base = s->apic_base;
-	if (!vlapic_is_x2apic(vlapic))
-		vlapic_set_reg(vlapic, APIC_DFR,
-			       vlapic_reg(vlapic, APIC_DFR) | 0x0fffffff);
 	vlapic->esr_pending = s->esr_pending;
 	vlapic->pending_events = s->pending_events;
 	vlapic->sipi_vector = s->sipi_vector;
 	vlapic->mp_state = s->mp_state;
 	vlapic->lint_levels = s->lint_levels;
+	/*
+	 * The SIPI invariant (lapic/irq.c): a state saved by an older
+	 * module may hold a SIPI for a runnable vCPU without an INIT: it
+	 * would start nothing, drop it.
+	 */
+	if ((vlapic->pending_events & VLAPIC_EVENT_SIPI) &&
+	    !(vlapic->pending_events & VLAPIC_EVENT_INIT) &&
+	    vlapic->mp_state != VLAPIC_MP_WAIT_FOR_SIPI)
+		vlapic->pending_events &= ~VLAPIC_EVENT_SIPI;
 	if (!vlapic_sw_enabled(vlapic))
 		vlapic_write_svr(vlapic, vlapic_reg(vlapic, APIC_SPIV));
 

@@ -71,15 +71,26 @@ static u64 vlapic_tick_ns(struct vlapic *vlapic)
 	       vlapic_timer_divisor(vlapic_reg(vlapic, APIC_TDCR));
 }
 
-/* Guest TSC <-> clock nanoseconds at the configured TSC frequency. */
+/*
+ * Guest TSC -> clock nanoseconds at the configured TSC frequency, exact
+ * (rounded down) for every TSC value and every frequency VM creation
+ * accepts (1 kHz to 100 GHz). tsc = q * khz + r, so
+ * ns = q * 10^6 + r * 10^6 / khz; r * 10^6 < khz * 10^6 <= 10^14 cannot
+ * overflow, and q * 10^6 overflows exactly when the result is beyond
+ * KTIME_MAX: such far deadlines saturate, they never fire within the
+ * VM's life. (A threshold computed as KTIME_MAX / 10^6 * khz wraps for
+ * khz above 2,000,000 and made every deadline more than about a day of
+ * guest TSC away saturate.)
+ */
 static u64 vlapic_tsc_to_ns(struct vlapic *vlapic, u64 tsc)
 {
-	u32 khz = vlapic_cfg(vlapic)->tsc_khz;
+	u32 khz = vlapic_cfg(vlapic)->tsc_khz, rem;
+	u64 q = div_u64_rem(tsc, khz, &rem);
 
-	/* Far deadlines saturate: they never fire within the VM's life. */
-	if (tsc >= div_u64(KTIME_MAX, 1000000) * khz)
+	if (q > div_u64(KTIME_MAX, 1000000))
 		return KTIME_MAX;
-	return mul_u64_u32_div(tsc, 1000000, khz);
+	return min_t(u64, q * 1000000 + div_u64((u64)rem * 1000000, khz),
+		     KTIME_MAX);
 }
 
 /**
@@ -189,15 +200,21 @@ static bool vlapic_timer_early(struct vlapic *vlapic, u64 now)
 	return true;
 }
 
-/*
- * Before any reprogramming: an expiry already due fires now, even if the
- * clock's callback has not run yet, so that reprogramming can never
- * swallow a tick that hardware would have delivered before the write.
+/**
+ * vlapic_timer_catch_up() - fire an expiry that is already due.
+ * @vlapic: the vLAPIC (lock held)
+ *
+ * Before any reprogramming, and before a state save: an expiry already
+ * due fires now, even if the clock's callback has not run yet, so that
+ * neither can swallow a tick hardware would have delivered first.
+ *
+ * Return: true when the vCPU must be kicked.
  */
-static bool vlapic_timer_catch_up(struct vlapic *vlapic)
+bool vlapic_timer_catch_up(struct vlapic *vlapic)
 {
 	u64 now;
 
+	lockdep_assert_held(&vlapic->lock);
 	if (!vlapic->timer.target_ns)
 		return false;
 	now = vlapic_now(vlapic);
@@ -243,6 +260,20 @@ void vlapic_timer_expired(struct vlapic *vlapic)
 }
 EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_timer_expired);
 
+/*
+ * Invariant, kept wherever @mode or @period_ns is stored: in periodic
+ * mode a non-zero period is never shorter than min_periodic_ns, whatever
+ * path started the count (an initial-count write, a divide change, a
+ * one-shot count switched to periodic in the LVT, a restore). Otherwise
+ * a guest could make the host take an hrtimer interrupt per nanosecond.
+ */
+static void vlapic_timer_clamp_period(struct vlapic_timer *t)
+{
+	if (t->mode == APIC_LVT_TIMER_PERIODIC && t->period_ns)
+		t->period_ns = max_t(u64, t->period_ns,
+				     vlapic_timer_min_period_ns());
+}
+
 /* Start counting @count ticks from now (one-shot / periodic). */
 static void vlapic_timer_start_count(struct vlapic *vlapic, u32 count,
 				     u32 initial)
@@ -251,9 +282,7 @@ static void vlapic_timer_start_count(struct vlapic *vlapic, u32 count,
 	u64 tick = vlapic_tick_ns(vlapic);
 
 	t->period_ns = (u64)initial * tick;
-	if (t->mode == APIC_LVT_TIMER_PERIODIC)
-		t->period_ns = max_t(u64, t->period_ns,
-				     vlapic_timer_min_period_ns());
+	vlapic_timer_clamp_period(t);
 	vlapic_timer_arm(vlapic, vlapic_now(vlapic) +
 			 min_t(u64, (u64)count * tick, t->period_ns));
 }
@@ -265,7 +294,8 @@ static void vlapic_timer_start_count(struct vlapic *vlapic, u32 count,
  *
  * Switching into or out of TSC-deadline mode disarms the timer and clears
  * the initial count and the deadline (SDM 10.5.4.1); switching between
- * one-shot and periodic keeps the count running in the new mode.
+ * one-shot and periodic keeps the count running in the new mode, the
+ * periods after it no shorter than min_periodic_ns.
  */
 void vlapic_timer_write_lvt(struct vlapic *vlapic, u32 val)
 {
@@ -283,6 +313,8 @@ void vlapic_timer_write_lvt(struct vlapic *vlapic, u32 val)
 		t->tsc_deadline = 0;
 	}
 	t->mode = mode;
+	/* A one-shot count becoming periodic: its next periods are clamped. */
+	vlapic_timer_clamp_period(t);
 }
 
 /**

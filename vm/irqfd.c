@@ -8,11 +8,19 @@
  * and the GSI pulsed (edge) or asserted (resample). Injection never
  * sleeps, so it happens right there.
  *
- * Resample: when the guest EOIs the vector of the IOAPIC pin a resampling
- * irqfd's GSI is routed to, the line is deasserted *before* the IOAPIC
- * handles the EOI (so it does not re-deliver a line the device may have
- * dropped), then the resample eventfd is signalled so the device can
- * assert it again.
+ * Sources: an edge irqfd pulses its GSI as the IOAPIC source
+ * VLAPIC_IRQ_SOURCE_PULSE; a resampling irqfd asserts it as a source of
+ * its own (vlapic_ioapic_alloc_source()). The IOAPIC ORs a pin's sources,
+ * so neither lowers an assertion of the VMM's (VLAPIC_IRQ_LINE) or of
+ * another device sharing the line.
+ *
+ * Resample: when the IOAPIC sees the EOI of a level pin (the LAPICs' EOI
+ * broadcast or its own EOI register) it calls the VM's acked op, and
+ * every resampling irqfd whose GSI the current routing table sends to
+ * that pin (or that still drives it, from before a routing change) has
+ * its source deasserted *before* the IOAPIC re-evaluates the pin (so it
+ * does not re-deliver a line the device may have dropped), then its
+ * resample eventfd is signalled so the device can assert it again.
  *
  * Lifetime: an irqfd leaves the VM's list (under irqfds_lock, RCU list)
  * when it is deassigned, when its eventfd is closed (EPOLLHUP) or when the
@@ -39,7 +47,8 @@ static struct workqueue_struct *vlapic_irqfd_wq;
  * @eventfd: the trigger.
  * @resamplefd: signalled after the guest EOIs, or NULL (edge).
  * @gsi: the GSI driven.
- * @pin: the IOAPIC pin @gsi is routed to (resample only).
+ * @source: the IOAPIC source it drives @gsi's pins as (resample: its own;
+ *	edge: VLAPIC_IRQ_SOURCE_PULSE).
  * @wait: our entry on @eventfd's wait queue.
  * @pt: used once, to find that wait queue.
  * @shutdown: frees the entry in process context.
@@ -50,7 +59,7 @@ struct vlapic_irqfd_entry {
 	struct eventfd_ctx *eventfd;
 	struct eventfd_ctx *resamplefd;
 	u32 gsi;
-	u32 pin;
+	u32 source;
 	wait_queue_entry_t wait;
 	poll_table pt;
 	struct work_struct shutdown;
@@ -68,7 +77,8 @@ static void irqfd_shutdown(struct work_struct *work)
 	/* Nor any EOI-path reader of the list. */
 	synchronize_rcu();
 	if (irqfd->resamplefd) {
-		vlapic_router_set_irq(irqfd->vm->router, irqfd->gsi, false);
+		/* Its assertion drops, wherever its GSI is routed now. */
+		vlapic_ioapic_free_source(irqfd->vm->ioapic, irqfd->source);
 		eventfd_ctx_put(irqfd->resamplefd);
 	}
 	eventfd_ctx_put(irqfd->eventfd);
@@ -92,9 +102,11 @@ static void irqfd_inject(struct vlapic_irqfd_entry *irqfd)
 	struct vlapic_vm *vm = irqfd->vm;
 
 	atomic64_inc(&vm->stats[VLAPIC_VM_STAT_IRQFD_SIGNALS]);
-	vlapic_router_set_irq(vm->router, irqfd->gsi, true);
+	vlapic_router_set_irq_source(vm->router, irqfd->gsi, irqfd->source,
+				     true);
 	if (!irqfd->resamplefd)
-		vlapic_router_set_irq(vm->router, irqfd->gsi, false);
+		vlapic_router_set_irq_source(vm->router, irqfd->gsi,
+					     irqfd->source, false);
 }
 
 /* Wake-up callback: eventfd wait-queue lock held, any context. */
@@ -144,6 +156,7 @@ static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 		return -ENOMEM;
 	irqfd->vm = vm;
 	irqfd->gsi = args->gsi;
+	irqfd->source = VLAPIC_IRQ_SOURCE_PULSE;
 	INIT_LIST_HEAD(&irqfd->link);
 	INIT_WORK(&irqfd->shutdown, irqfd_shutdown);
 
@@ -158,17 +171,20 @@ static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 		goto out_fdput;
 	}
 	if (args->flags & VLAPIC_IRQFD_FLAG_RESAMPLE) {
-		/* resample needs an IOAPIC route */
+		/* resample needs an IOAPIC route (when it is bound) */
 		ret = vlapic_router_ioapic_pin(vm->router, args->gsi);
 		if (ret < 0)
 			goto out_ctx;
-		irqfd->pin = ret;
 		irqfd->resamplefd = eventfd_ctx_fdget(args->resamplefd);
 		if (IS_ERR(irqfd->resamplefd)) {
 			ret = PTR_ERR(irqfd->resamplefd);
 			irqfd->resamplefd = NULL;
 			goto out_ctx;
 		}
+		ret = vlapic_ioapic_alloc_source(vm->ioapic);
+		if (ret < 0)
+			goto out_ctx;
+		irqfd->source = ret;
 	}
 
 	init_waitqueue_func_entry(&irqfd->wait, irqfd_wakeup);
@@ -201,6 +217,8 @@ static int irqfd_assign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 out_unlock:
 	spin_unlock_irqrestore(&vm->irqfds_lock, flags);
 out_ctx:
+	if (irqfd->source != VLAPIC_IRQ_SOURCE_PULSE)
+		vlapic_ioapic_free_source(vm->ioapic, irqfd->source);
 	if (irqfd->resamplefd)
 		eventfd_ctx_put(irqfd->resamplefd);
 	eventfd_ctx_put(irqfd->eventfd);
@@ -241,8 +259,9 @@ static int irqfd_deassign(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
  * @args: copied from userspace
  *
  * Return: 0, -EINVAL (flags, reserved, GSI, resample without an IOAPIC
- * route), -EBADF, -EBUSY (eventfd already bound), -ENOSPC (too many),
- * -ENOENT (deassign of an unknown binding), -ENOMEM.
+ * route), -EBADF, -EBUSY (eventfd already bound), -ENOSPC (too many, or
+ * no IOAPIC source left for a resampling one), -ENOENT (deassign of an
+ * unknown binding), -ENOMEM.
  */
 int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 {
@@ -258,31 +277,30 @@ int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args)
 }
 
 /**
- * vlapic_irqfd_eoi() - the guest EOIed a level-triggered vector.
+ * vlapic_irqfd_acked() - the guest EOIed the interrupt of an IOAPIC pin.
  * @vm: the VM
- * @vector: the vector
+ * @pin: the level pin whose remote IRR the IOAPIC is clearing
  *
- * Deasserts every resampling irqfd whose pin carries @vector and signals
- * its resample eventfd. Called before the IOAPIC sees the EOI; any
- * context, no vLAPIC lock held.
+ * Resamples every resampling irqfd whose GSI the routing table sends to
+ * @pin now, or that still drives @pin from before a routing change: its
+ * own source is lowered everywhere (the VMM's and other devices'
+ * assertions stay) and its resample eventfd is signalled. Called by the
+ * IOAPIC before it re-evaluates @pin, with no lock of its held; in the
+ * EOI's context (the IOAPIC's acked op), never in hard interrupt context
+ * on PREEMPT_RT (eventfd_signal() takes a spinlock_t).
  */
-void vlapic_irqfd_eoi(struct vlapic_vm *vm, u8 vector)
+void vlapic_irqfd_acked(struct vlapic_vm *vm, unsigned int pin)
 {
 	struct vlapic_irqfd_entry *irqfd;
-	struct vlapic_ioapic_state st;
-	bool have_state = false;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(irqfd, &vm->irqfds, link) {
-		if (!irqfd->resamplefd)
+		if (!irqfd->resamplefd ||
+		    (!vlapic_router_routes_pin(vm->router, irqfd->gsi, pin) &&
+		     !vlapic_ioapic_source_drives(vm->ioapic, pin,
+						  irqfd->source)))
 			continue;
-		if (!have_state) {
-			vlapic_ioapic_get_state(vm->ioapic, &st);
-			have_state = true;
-		}
-		if ((st.redir[irqfd->pin] & VLAPIC_IOAPIC_VECTOR) != vector)
-			continue;
-		vlapic_router_set_irq(vm->router, irqfd->gsi, false);
+		vlapic_ioapic_lower_source(vm->ioapic, irqfd->source);
 		eventfd_signal(irqfd->resamplefd, 1);
 		atomic64_inc(&vm->stats[VLAPIC_VM_STAT_IRQFD_RESAMPLES]);
 	}

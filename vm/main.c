@@ -23,6 +23,7 @@ static long vlapic_check_extension(unsigned long cap)
 	case VLAPIC_CAP_EMULATED_CPU:
 	case VLAPIC_CAP_IRQFD:
 	case VLAPIC_CAP_INJECT_BATCH:
+	case VLAPIC_CAP_MSI_EXT_DEST_ID:
 		return 1;
 	case VLAPIC_CAP_MAX_VCPUS:
 		return VLAPIC_MAX_VCPUS;

@@ -339,6 +339,14 @@ static long vcpu_ioctl_locked(struct vlapic_vcpu *vcpu, unsigned int ioctl,
 	case VLAPIC_REG_ACCESS:
 		if (copy_from_user(&acc, argp, sizeof(acc)))
 			return -EFAULT;
+		/*
+		 * No failure after a side effect (an IPI, an EOI): the struct
+		 * is checked writable first. Only a concurrent munmap() or
+		 * mprotect() of it by the caller can still fail the copy-out,
+		 * after the access happened.
+		 */
+		if (copy_to_user(argp, &acc, sizeof(acc)))
+			return -EFAULT;
 		ret = vcpu_reg_access(vcpu, &acc);
 		if (ret)
 			return ret;
@@ -358,6 +366,9 @@ static long vcpu_ioctl_locked(struct vlapic_vcpu *vcpu, unsigned int ioctl,
 		if ((intr.flags & ~(VLAPIC_INTR_IF | VLAPIC_INTR_NMI_BLOCKED)) ||
 		    intr.type || intr.vector || intr.pad)
 			return -EINVAL;
+		/* Writable before anything is acknowledged (see REG_ACCESS). */
+		if (copy_to_user(argp, &intr, sizeof(intr)))
+			return -EFAULT;
 		vcpu_get_interrupt(vcpu, &intr);
 		return copy_to_user(argp, &intr, sizeof(intr)) ? -EFAULT : 0;
 	case VLAPIC_SET_LINT:

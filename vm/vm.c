@@ -74,8 +74,6 @@ static void vm_eoi_broadcast(struct vlapic_bus *bus, struct vlapic *vlapic,
 	struct vlapic_vm *vm = vm_of_bus(bus);
 
 	atomic64_inc(&vm->stats[VLAPIC_VM_STAT_EOI_BROADCASTS]);
-	/* Resampled lines drop before the IOAPIC re-evaluates them. */
-	vlapic_irqfd_eoi(vm, vector);
 	vlapic_ioapic_eoi(vm->ioapic, vector);
 }
 
@@ -101,9 +99,20 @@ static int vm_deliver_batch(void *owner, const struct vlapic_irq *irqs,
 	return vlapic_bus_deliver_batch(vm->bus, irqs, nr);
 }
 
+/*
+ * IOAPIC op: the guest EOIed level pin @pin (its LAPIC's broadcast or the
+ * IOAPIC's EOI register): resampling irqfds drop their lines before the
+ * IOAPIC re-evaluates it.
+ */
+static void vm_ioapic_acked(void *owner, unsigned int pin)
+{
+	vlapic_irqfd_acked(owner, pin);
+}
+
 static const struct vlapic_irq_ops vm_irq_ops = {
 	.deliver = vm_deliver,
 	.deliver_batch = vm_deliver_batch,
+	.acked = vm_ioapic_acked,
 };
 
 static void vm_free(struct vlapic_vm *vm)
@@ -285,6 +294,9 @@ static int vm_ioapic_access(struct vlapic_vm *vm, void __user *argp)
 	    a.address >= VLAPIC_IOAPIC_MMIO_SIZE ||
 	    (!(a.flags & VLAPIC_ACCESS_WRITE) && a.data))
 		return -EINVAL;
+	/* A write (EOI, entry) is not undone: fail before, not after it. */
+	if (copy_to_user(argp, &a, sizeof(a)))
+		return -EFAULT;
 	if (a.flags & VLAPIC_ACCESS_WRITE) {
 		ret = vlapic_ioapic_mmio_write(vm->ioapic, a.address, &a.data,
 					       a.len);

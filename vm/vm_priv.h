@@ -95,7 +95,7 @@ int vlapic_vcpu_block(struct vlapic_vcpu *vcpu, bool (*can_wake)(void *arg),
 		      void *arg, s64 timeout_ns, int closes);
 
 int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args);
-void vlapic_irqfd_eoi(struct vlapic_vm *vm, u8 vector);
+void vlapic_irqfd_acked(struct vlapic_vm *vm, unsigned int pin);
 void vlapic_irqfd_release_all(struct vlapic_vm *vm);
 int vlapic_irqfd_init(void);
 void vlapic_irqfd_exit(void);

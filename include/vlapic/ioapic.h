@@ -59,6 +59,12 @@ struct vlapic_router;
 #define VLAPIC_IOAPIC_REMOTE_IRR	BIT_ULL(14)	/* read-only */
 #define VLAPIC_IOAPIC_LEVEL		BIT_ULL(15)
 #define VLAPIC_IOAPIC_MASKED		BIT_ULL(16)
+/*
+ * Extended destination ID (the convention Linux guests use on KVM, the
+ * IOAPIC side of the MSI one): in physical mode, bits 14:8 of an x2APIC
+ * destination; 0 keeps the 8-bit xAPIC destination of bits 63:56.
+ */
+#define VLAPIC_IOAPIC_EXT_DEST		GENMASK_ULL(55, 49)
 #define VLAPIC_IOAPIC_DEST		GENMASK_ULL(63, 56)
 /* Bits the guest can write; the rest are read-only or reserved. */
 #define VLAPIC_IOAPIC_WRITABLE		(VLAPIC_IOAPIC_VECTOR |		\
@@ -67,9 +73,23 @@ struct vlapic_router;
 					 VLAPIC_IOAPIC_ACTIVE_LOW |	\
 					 VLAPIC_IOAPIC_LEVEL |		\
 					 VLAPIC_IOAPIC_MASKED |		\
+					 VLAPIC_IOAPIC_EXT_DEST |	\
 					 VLAPIC_IOAPIC_DEST)
-/* Bits that read as zero whatever is written (55:17). */
-#define VLAPIC_IOAPIC_RESERVED		GENMASK_ULL(55, 17)
+/* Bits that read as zero whatever is written (48:17). */
+#define VLAPIC_IOAPIC_RESERVED		GENMASK_ULL(48, 17)
+
+/*
+ * Sources of an input line: each drives the pin's input signal, which is
+ * their wired OR, so that one source lowering its signal does not drop
+ * another's (KVM's irq_source_id). VLAPIC_IRQ_SOURCE_VMM is the VMM's
+ * own (VLAPIC_IRQ_LINE, batch LINE entries, the input_high of a restored
+ * state); VLAPIC_IRQ_SOURCE_PULSE is shared by sources that only ever
+ * pulse (edge irqfds: high, then low at once); the others are handed out
+ * by vlapic_ioapic_alloc_source() (a resampling irqfd each).
+ */
+#define VLAPIC_IRQ_SOURCE_VMM		0
+#define VLAPIC_IRQ_SOURCE_PULSE		1
+#define VLAPIC_IRQ_SOURCES		64
 
 /**
  * struct vlapic_irq_ops - where the IOAPIC and the router send messages.
@@ -88,12 +108,25 @@ struct vlapic_router;
  *	may have changed (a redirection entry was written, the state was
  *	restored or reset): recompute EOI-exit bitmaps. Called with no lock
  *	held, in the context of the change. Optional; IOAPIC only.
+ * @acked: the guest EOIed the interrupt of level pin @pin (KVM's ack
+ *	notifier): every EOI the IOAPIC sees, the local APICs' broadcast
+ *	and its own EOI register alike, for each level entry whose remote
+ *	IRR it clears. Called before the IOAPIC re-evaluates the pin, with
+ *	no lock of the IOAPIC held, in the context of the EOI: the callback
+ *	may drive lines (a resampler lowers its source here, so a line its
+ *	device dropped is not sent again). Optional; IOAPIC only.
+ *
+ * @deliver's result decides remote IRR: a level message that no local
+ * APIC accepted (0 or a negative errno) leaves remote IRR clear, as no
+ * EOI will come for it; the pin is sent again at the next event that
+ * re-evaluates it (its line rising, an entry write, a restore).
  */
 struct vlapic_irq_ops {
 	int (*deliver)(void *owner, const struct vlapic_irq *irq);
 	int (*deliver_batch)(void *owner, const struct vlapic_irq *irqs,
 			     unsigned int nr);
 	void (*level_vectors_changed)(void *owner);
+	void (*acked)(void *owner, unsigned int pin);
 };
 
 /**
@@ -123,10 +156,12 @@ struct vlapic_ioapic_config {
  * @flags: must be zero.
  * @ioregsel: IOREGSEL (bits 7:0; the rest must be zero).
  * @id: APIC ID, 0-15 (ID register bits 27:24).
- * @input_high: bit n: the input signal of pin n is high (what the VMM
- *	last passed to vlapic_ioapic_set_input()). Bits 31:24 must be zero.
+ * @input_high: bit n: the input signal of pin n is high. Saved: the wired
+ *	OR of its sources. Restored: the VMM's source, except where another
+ *	source (a resampling irqfd) already drives the signal high. Bits
+ *	31:24 must be zero.
  * @redir: the redirection entries, remote IRR included. Reserved bits
- *	(55:17) and delivery status must be zero; remote IRR may only be set
+ *	(48:17) and delivery status must be zero; remote IRR may only be set
  *	on a level-triggered fixed or lowest-priority entry.
  */
 struct vlapic_ioapic_state {
@@ -176,8 +211,9 @@ struct vlapic_ioapic_stats {
 
 /*
  * Full kernel-doc is at each definition. Locking: every IOAPIC function
- * takes the IOAPIC's own spinlock (interrupts off) and releases it before
- * calling @ops. Callers must not hold a vLAPIC lock: delivery takes one.
+ * takes the IOAPIC's own raw spinlock (interrupts off; any context, hard
+ * interrupts included) and releases it before calling @ops. Callers must
+ * not hold a vLAPIC lock: delivery takes one.
  */
 
 /* Fill @config with the defaults and module parameters. Any context. */
@@ -223,9 +259,31 @@ int vlapic_ioapic_set_input(struct vlapic_ioapic *ioapic, unsigned int pin,
 			    bool high);
 
 /*
+ * The same for source @source (below VLAPIC_IRQ_SOURCES): the pin's
+ * signal is high while any source drives it high. Any context. Return 0
+ * or -EINVAL (bad @pin or @source, no effect).
+ */
+int vlapic_ioapic_set_source(struct vlapic_ioapic *ioapic, unsigned int pin,
+			     unsigned int source, bool high);
+
+/*
+ * A source ID of its own for a device (a resampling irqfd), or -ENOSPC.
+ * Lowering a source lowers its signal on every pin it drives, wherever
+ * the routing sent it (re-evaluating them); freeing it does that too.
+ * Any context.
+ */
+int vlapic_ioapic_alloc_source(struct vlapic_ioapic *ioapic);
+void vlapic_ioapic_lower_source(struct vlapic_ioapic *ioapic,
+				unsigned int source);
+bool vlapic_ioapic_source_drives(struct vlapic_ioapic *ioapic,
+				 unsigned int pin, unsigned int source);
+void vlapic_ioapic_free_source(struct vlapic_ioapic *ioapic,
+			       unsigned int source);
+
+/*
  * EOI of level-triggered @vector: from the vLAPIC bus's eoi_broadcast op
- * (no vLAPIC lock held). Any context; may send messages or queue a
- * deferred re-delivery.
+ * (no vLAPIC lock held) or the EOI register. Any context; may call
+ * @ops->acked, send messages or queue a deferred re-delivery.
  */
 void vlapic_ioapic_eoi(struct vlapic_ioapic *ioapic, u8 vector);
 
@@ -371,12 +429,26 @@ int vlapic_router_get_routes(struct vlapic_router *router,
 int vlapic_router_ioapic_pin(struct vlapic_router *router, u32 gsi);
 
 /*
+ * Whether the current table routes @gsi to IOAPIC pin @pin. Any context
+ * (RCU read side).
+ */
+bool vlapic_router_routes_pin(struct vlapic_router *router, u32 gsi,
+			      unsigned int pin);
+
+/*
  * Drive GSI @gsi: IOAPIC routes get @level as the pin's input signal, MSI
  * routes send their message when @level is true. Any context, never
  * blocks (RCU read side). Returns the number of routes of @gsi, or
  * -EINVAL if @gsi >= VLAPIC_MAX_GSI.
  */
 int vlapic_router_set_irq(struct vlapic_router *router, u32 gsi, bool level);
+
+/*
+ * The same for source @source of the IOAPIC routes (vlapic_router_set_irq()
+ * is VLAPIC_IRQ_SOURCE_VMM's). Any context.
+ */
+int vlapic_router_set_irq_source(struct vlapic_router *router, u32 gsi,
+				 unsigned int source, bool level);
 
 /*
  * Send an MSI directly (KVM_SIGNAL_MSI-like). Any context. Returns true if

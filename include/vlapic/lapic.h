@@ -92,6 +92,26 @@ struct vlapic_irq {
 /*
  * Non-vectored events a vLAPIC holds for its vCPU (vlapic_pending_events):
  * VLAPIC_EVENT_* of the UAPI.
+ *
+ * INIT and SIPI, as hardware and KVM decide them. A SIPI means something
+ * only to a vCPU waiting for SIPI: it is latched (with its start page)
+ * when the vCPU waits for SIPI or has an INIT pending, and dropped
+ * otherwise or when one is already latched. An INIT discards a latched
+ * SIPI (the INIT came last). Invariant: a latched SIPI means an INIT is
+ * pending or the vCPU waits for SIPI. A run loop takes INIT before SIPI
+ * (vlapic_take_event() will not take a SIPI while an INIT is pending):
+ * - vlapic_take_event(INIT) performs the INIT reset under the same hold
+ *   of the lock that takes the event, so a SIPI sent right after the
+ *   INIT is never lost; an AP then waits for SIPI with a SIPI latched
+ *   after the INIT still pending, the BSP stays runnable and drops it;
+ * - vlapic_take_event(SIPI) takes a latched SIPI from a vCPU waiting for
+ *   SIPI: it returns the start page and makes the vCPU runnable.
+ * So INIT then SIPI, both pending, starts an AP (INIT to all-but-self
+ * followed at once by one SIPI), and SIPI then INIT, both pending, leaves
+ * it waiting for SIPI. vlapic_mp_state() says where the vCPU is; a vCPU
+ * waiting for SIPI takes nothing else (vlapic_has_deliverable() wakes it
+ * only for INIT or SIPI). A global disable (IA32_APIC_BASE.EN = 0) is not
+ * an INIT: the MP state and the pending events stay.
  */
 #define VLAPIC_EVENT_ALL	(VLAPIC_EVENT_NMI | VLAPIC_EVENT_SMI |	\
 				 VLAPIC_EVENT_INIT | VLAPIC_EVENT_SIPI |	\
@@ -145,8 +165,18 @@ struct vlapic_bus *vlapic_bus_create(unsigned int max_vlapics,
 				     void *owner);
 void vlapic_bus_destroy(struct vlapic_bus *bus);
 void *vlapic_bus_owner(struct vlapic_bus *bus);
+/*
+ * Deliver @irq; returns how many vLAPICs accepted it (latched it: a vector
+ * set in IRR or already pending there, an event made pending). Lowest
+ * priority with at least one software-enabled target: exactly one.
+ */
 int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 		       struct vlapic *src);
+/*
+ * Whether @target is a destination of @irq (shorthands aside): the rule
+ * the full scan applies, which the bus's map must agree with. Any context.
+ */
+bool vlapic_match_dest(struct vlapic *target, const struct vlapic_irq *irq);
 
 /*
  * Deliver @nr source-less messages in order, as many vlapic_bus_deliver()

@@ -11,6 +11,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/spinlock.h>
@@ -18,6 +19,7 @@
 
 #include <vlapic/ioapic.h>
 
+#include "../../ioapic/ioapic_priv.h"
 #include "../../ioapic/ioapic_trace.h"
 
 MODULE_IMPORT_NS(VLAPIC_INTERNAL);
@@ -26,12 +28,14 @@ MODULE_IMPORT_NS(VLAPIC_INTERNAL);
 
 struct ioapic_ctx {
 	struct vlapic_ioapic *ioapic;
-	spinlock_t lock;	/* @nr, @log, @changed */
+	raw_spinlock_t lock;	/* @nr, @log, @changed */
 	unsigned int nr;
 	struct vlapic_irq log[LOG_SIZE];
 	unsigned int changed;
 	/* The "guest" EOIs from inside the deliver callback. */
 	bool eoi_in_deliver;
+	/* No vLAPIC accepts: deliver returns 0. */
+	bool refuse;
 	atomic_t total;
 };
 
@@ -40,14 +44,14 @@ static int ctx_deliver(void *owner, const struct vlapic_irq *irq)
 	struct ioapic_ctx *ctx = owner;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	ctx->log[ctx->nr % LOG_SIZE] = *irq;
 	ctx->nr++;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	atomic_inc(&ctx->total);
 	if (READ_ONCE(ctx->eoi_in_deliver))
 		vlapic_ioapic_eoi(ctx->ioapic, irq->vector);
-	return 1;
+	return READ_ONCE(ctx->refuse) ? 0 : 1;
 }
 
 static void ctx_level_vectors_changed(void *owner)
@@ -55,9 +59,9 @@ static void ctx_level_vectors_changed(void *owner)
 	struct ioapic_ctx *ctx = owner;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	ctx->changed++;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 }
 
 static const struct vlapic_irq_ops ctx_ops = {
@@ -70,9 +74,9 @@ static unsigned int ctx_nr(struct ioapic_ctx *ctx)
 	unsigned long flags;
 	unsigned int nr;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	nr = ctx->nr;
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	return nr;
 }
 
@@ -81,9 +85,9 @@ static struct vlapic_irq ctx_last(struct ioapic_ctx *ctx)
 	struct vlapic_irq irq;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ctx->lock, flags);
+	raw_spin_lock_irqsave(&ctx->lock, flags);
 	irq = ctx->log[(ctx->nr - 1) % LOG_SIZE];
-	spin_unlock_irqrestore(&ctx->lock, flags);
+	raw_spin_unlock_irqrestore(&ctx->lock, flags);
 	return irq;
 }
 
@@ -113,7 +117,7 @@ static int ioapic_test_init(struct kunit *test)
 
 	if (!ctx)
 		return -ENOMEM;
-	spin_lock_init(&ctx->lock);
+	raw_spin_lock_init(&ctx->lock);
 	test->priv = ctx;
 	return 0;
 }
@@ -254,14 +258,14 @@ static void ioapic_redir_every_bit(struct kunit *test)
 	}
 	for (bit = 0; bit < 32; bit++) {
 		reg_write(test, io, 0x11, BIT(bit));
-		expect = BIT(bit) & 0xff000000;
+		expect = BIT(bit) & 0xfffe0000;	/* 63:56 and 55:49 */
 		KUNIT_EXPECT_EQ_MSG(test, reg_read(test, io, 0x11), expect,
 				    "high bit %d", bit);
 	}
 	reg_write(test, io, 0x10, 0xffffffff);
 	KUNIT_EXPECT_EQ(test, reg_read(test, io, 0x10), 0x1afff);
 	reg_write(test, io, 0x11, 0xffffffff);
-	KUNIT_EXPECT_EQ(test, reg_read(test, io, 0x11), 0xff000000);
+	KUNIT_EXPECT_EQ(test, reg_read(test, io, 0x11), 0xfffe0000);
 	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 0);
 }
 
@@ -1148,8 +1152,8 @@ static void ioapic_state_rejects(struct kunit *test)
 		case 4:	/* reserved bit 17 */
 			bad->redir[5] = BIT_ULL(17) | MASKED;
 			break;
-		case 5:	/* reserved bit 55 */
-			bad->redir[23] = BIT_ULL(55) | MASKED;
+		case 5:	/* reserved bit 48 (55:49: extended destination) */
+			bad->redir[23] = BIT_ULL(48) | MASKED;
 			break;
 		case 6:
 			bad->redir[6] = VLAPIC_IOAPIC_DELIVERY_STATUS;
@@ -1174,6 +1178,143 @@ static void ioapic_state_rejects(struct kunit *test)
 	bad->input_high |= BIT(3);
 	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_state(io, bad), 0);
 	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
+}
+
+/*
+ * Remote IRR is set only when a local APIC accepted the level message (so
+ * an EOI will come): a message nobody accepted (no such destination, a
+ * software-disabled target, an illegal vector) leaves it clear, and the
+ * next event that re-evaluates the pin (here an entry write) sends again.
+ * It was set regardless, and the pin stayed dead until reprogrammed.
+ */
+static void ioapic_remote_irr_only_when_accepted(struct kunit *test)
+{
+	struct ioapic_ctx *ctx = test->priv;
+	struct vlapic_ioapic *io = ctx_default(test);
+
+	WRITE_ONCE(ctx->refuse, true);
+	redir_write(test, io, 3, DEST(9) | LEVEL | 0x33);
+	set_input(test, io, 3, true);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	KUNIT_EXPECT_FALSE(test, redir_read(test, io, 3) & RIRR);
+	/* The guest fixes the destination: the asserted line is sent. */
+	WRITE_ONCE(ctx->refuse, false);
+	redir_write(test, io, 3, DEST(1) | LEVEL | 0x33);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
+	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
+	/* Accepted: the EOI clears it, and the held line is sent again. */
+	vlapic_ioapic_eoi(io, 0x33);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 3);
+	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
+	/* Refused after an EOI: clear again, no re-delivery loop. */
+	WRITE_ONCE(ctx->refuse, true);
+	vlapic_ioapic_eoi(io, 0x33);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 4);
+	KUNIT_EXPECT_FALSE(test, redir_read(test, io, 3) & RIRR);
+	/* The line dropping and rising again sends; accepted this time. */
+	WRITE_ONCE(ctx->refuse, false);
+	set_input(test, io, 3, false);
+	set_input(test, io, 3, true);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 5);
+	KUNIT_EXPECT_TRUE(test, redir_read(test, io, 3) & RIRR);
+}
+
+/*
+ * A pin's signal is the wired OR of its sources: one source lowering its
+ * signal leaves another's assertion. A saved input_high is that OR; a
+ * restore makes it the VMM's signal, except where another source already
+ * drives the pin (restoring into the same IOAPIC must not turn a device's
+ * assertion into the VMM's, which would outlive the device's resample).
+ */
+static void ioapic_line_sources(struct kunit *test)
+{
+	struct ioapic_ctx *ctx = test->priv;
+	struct vlapic_ioapic *io = ctx_default(test);
+	struct vlapic_ioapic_state *st;
+	int dev = vlapic_ioapic_alloc_source(io);
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_GT(test, dev, VLAPIC_IRQ_SOURCE_PULSE);
+	redir_write(test, io, 6, LEVEL | 0x36);
+	set_input(test, io, 6, true);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, 6, dev, true), 0);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	/* The device lowers its line: the VMM's keeps the pin asserted. */
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, 6, dev, false), 0);
+	vlapic_ioapic_eoi(io, 0x36);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
+	/* The VMM lowers its line: the device's keeps it asserted. */
+	vlapic_ioapic_set_source(io, 6, dev, true);
+	set_input(test, io, 6, false);
+	vlapic_ioapic_eoi(io, 0x36);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 3);
+	vlapic_ioapic_get_state(io, st);
+	KUNIT_EXPECT_TRUE(test, st->input_high & BIT(6));
+	/* Restored as is: the device still owns the assertion. */
+	KUNIT_ASSERT_EQ(test, vlapic_ioapic_set_state(io, st), 0);
+	vlapic_ioapic_lower_source(io, dev);
+	vlapic_ioapic_get_state(io, st);
+	KUNIT_EXPECT_FALSE(test, st->input_high & BIT(6));
+	/* Freed, the ID comes back; bad IDs are refused. */
+	vlapic_ioapic_free_source(io, dev);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_alloc_source(io), dev);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, 6, VLAPIC_IRQ_SOURCES,
+						       true), -EINVAL);
+}
+
+struct hardirq_drive {
+	struct hrtimer timer;
+	struct vlapic_ioapic *io;
+	atomic_t done;
+};
+
+static enum hrtimer_restart hardirq_drive_fn(struct hrtimer *timer)
+{
+	struct hardirq_drive *h = container_of(timer, struct hardirq_drive,
+					       timer);
+
+	vlapic_ioapic_set_input(h->io, 4, true);
+	vlapic_ioapic_eoi(h->io, 0x44);
+	vlapic_ioapic_set_input(h->io, 4, false);
+	vlapic_ioapic_eoi(h->io, 0x44);
+	atomic_inc(&h->done);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * The IOAPIC's entry points are "any context": lines and EOIs driven from
+ * a hard hrtimer callback (hard interrupt context, also on PREEMPT_RT).
+ * So its lock must be a raw spinlock: a spinlock_t is a sleeping lock on
+ * PREEMPT_RT. (Lockdep's raw-nesting check, CONFIG_PROVE_RAW_LOCK_NESTING,
+ * would report it, but in 6.1 it also reports printk() from hard
+ * interrupts to the 8250 console, which the test kernel does under TCG:
+ * the lock's type is checked here instead.)
+ */
+static void ioapic_lines_from_hard_irq(struct kunit *test)
+{
+	struct ioapic_ctx *ctx = test->priv;
+	struct vlapic_ioapic *io = ctx_default(test);
+	struct hardirq_drive *h;
+	unsigned long end;
+
+	KUNIT_EXPECT_TRUE(test, __builtin_types_compatible_p(typeof(io->lock),
+							     raw_spinlock_t));
+	h = kunit_kzalloc(test, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	h->io = io;
+	redir_write(test, io, 4, LEVEL | 0x44);
+	hrtimer_init(&h->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	h->timer.function = hardirq_drive_fn;
+	hrtimer_start(&h->timer, ns_to_ktime(1000), HRTIMER_MODE_REL_HARD);
+	end = jiffies + 10 * HZ;
+	while (!atomic_read(&h->done) && time_before(jiffies, end))
+		usleep_range(1000, 2000);
+	hrtimer_cancel(&h->timer);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h->done), 1);
+	/* Sent on assertion, again on the first EOI (still high). */
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 2);
+	KUNIT_EXPECT_FALSE(test, redir_read(test, io, 4) & RIRR);
 }
 
 /* --- concurrency ---------------------------------------------------------- */
@@ -1311,6 +1452,9 @@ static struct kunit_case ioapic_cases[] = {
 	KUNIT_CASE(ioapic_storm_trace_events),
 	KUNIT_CASE(ioapic_state_roundtrip_and_reevaluation),
 	KUNIT_CASE(ioapic_state_rejects),
+	KUNIT_CASE(ioapic_remote_irr_only_when_accepted),
+	KUNIT_CASE(ioapic_line_sources),
+	KUNIT_CASE(ioapic_lines_from_hard_irq),
 	KUNIT_CASE(ioapic_concurrent_lines_and_eois),
 	{}
 };

@@ -5,6 +5,11 @@
  * the APIC-ID map at 288 vCPUs.
  */
 
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
+#include <linux/prandom.h>
+#include <linux/sched.h>
+
 #include "lapic_env.h"
 
 #define ICR_FIXED(vec)	((vec) | APIC_DM_FIXED)
@@ -247,6 +252,314 @@ static void ipi_nmi_and_init_sipi_sipi(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_mp_state(env->v[0]), VLAPIC_MP_RUNNABLE);
 }
 
+/*
+ * When SIPI is consumed: INIT then SIPI, both pending, starts the AP (the
+ * SIPI came after the INIT); SIPI then INIT, both pending, leaves it
+ * waiting for SIPI (the INIT came last); and the kvm-unit-tests pattern,
+ * INIT to all-but-self followed at once by one SIPI to all-but-self,
+ * starts every AP whether it was running or waiting.
+ */
+static void ipi_init_sipi_order(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 4, NULL, NULL);
+	struct vlapic *ap = env->v[1];
+	unsigned int i;
+	u8 vec = 0;
+
+	enable_all(env);
+	/* SIPI accepted while waiting for SIPI, then INIT: still waiting. */
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9a);
+	xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_ASSERT);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_INIT, NULL));
+	KUNIT_EXPECT_FALSE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_WAIT_FOR_SIPI);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(ap), 0);
+	KUNIT_EXPECT_FALSE(test, vlapic_has_deliverable(ap));
+
+	/* INIT then SIPI to a running AP: it restarts at the new page. */
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9b);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vec, 0x9b);
+	xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_ASSERT);
+	xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x9c);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_INIT, NULL));
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(ap, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_EXPECT_EQ(test, vec, 0x9c);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(ap), VLAPIC_MP_RUNNABLE);
+
+	/* kvm-unit-tests: v2 and v3 wait for SIPI, v1 runs. */
+	xapic_ipi(env->v[0], 0, APIC_DEST_ALLBUT | APIC_DM_INIT |
+		  APIC_INT_ASSERT);
+	xapic_ipi(env->v[0], 0, APIC_DEST_ALLBUT | APIC_DM_STARTUP | 0x9d);
+	for (i = 1; i < 4; i++) {
+		struct vlapic *v = env->v[i];
+
+		vec = 0;
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      vlapic_take_event(v, VLAPIC_EVENT_INIT,
+							NULL), "AP %u", i);
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      vlapic_take_event(v, VLAPIC_EVENT_SIPI,
+							&vec), "AP %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, vec, 0x9d, "AP %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, vlapic_mp_state(env->v[i]),
+				    VLAPIC_MP_RUNNABLE, "AP %u", i);
+	}
+	/* The BSP takes INIT and stays runnable; a SIPI with it is dropped. */
+	xapic_ipi(ap, 0, APIC_DM_INIT | APIC_INT_ASSERT);
+	xapic_ipi(ap, 0, APIC_DM_STARTUP | 0x9e);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(env->v[0], VLAPIC_EVENT_INIT,
+						  NULL));
+	KUNIT_EXPECT_FALSE(test, vlapic_take_event(env->v[0], VLAPIC_EVENT_SIPI,
+						   &vec));
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(env->v[0]), VLAPIC_MP_RUNNABLE);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(env->v[0]), 0);
+}
+
+struct race_ap {
+	struct vlapic *ap;
+	atomic_t started;
+	bool stop;
+};
+
+/* The AP's CPU: take INIT and SIPI as soon as they are pending. */
+static int race_ap_thread(void *data)
+{
+	struct race_ap *r = data;
+	u8 vec;
+
+	while (!READ_ONCE(r->stop)) {
+		u32 ev = vlapic_pending_events(r->ap);
+
+		if (ev & VLAPIC_EVENT_INIT)
+			vlapic_take_event(r->ap, VLAPIC_EVENT_INIT, NULL);
+		if ((ev & VLAPIC_EVENT_SIPI) &&
+		    vlapic_take_event(r->ap, VLAPIC_EVENT_SIPI, &vec))
+			atomic_inc(&r->started);
+		cpu_relax();
+	}
+	return 0;
+}
+
+/*
+ * INIT followed at once by SIPI, while the AP's CPU takes the INIT on
+ * another CPU: the SIPI may arrive while the INIT is being processed. It
+ * must never be lost (it was, when it arrived between the INIT being
+ * taken and the INIT reset: the AP then waited for SIPI forever).
+ */
+static void ipi_init_sipi_race(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct task_struct *task;
+	struct rnd_state rnd;
+	struct race_ap *r;
+	unsigned int i, lost = 0;
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->ap = env->v[1];
+	enable_all(env);
+	prandom_seed_state(&rnd, 3);
+	task = kthread_run(race_ap_thread, r, "vlapic-race-ap");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < 3000 && lost < 10; i++) {
+		int before = atomic_read(&r->started);
+		unsigned long end;
+		u32 spin = prandom_u32_state(&rnd) % 2048;
+
+		xapic_ipi(env->v[0], 1, APIC_DM_INIT | APIC_INT_ASSERT);
+		while (spin--)
+			cpu_relax();
+		xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x20);
+		end = jiffies + HZ;
+		while (atomic_read(&r->started) == before &&
+		       time_before(jiffies, end))
+			cond_resched();
+		if (atomic_read(&r->started) == before) {
+			lost++;
+			/* Start it again so the next round is meaningful. */
+			xapic_ipi(env->v[0], 1, APIC_DM_STARTUP | 0x20);
+		}
+	}
+	WRITE_ONCE(r->stop, true);
+	kthread_stop(task);
+	KUNIT_EXPECT_EQ_MSG(test, lost, 0, "SIPIs lost in %u rounds", i);
+}
+
+/*
+ * Lowest priority while the targets' TPRs change under it: every message
+ * is accepted by exactly one target (it was dropped when the priorities
+ * seen by the first pass had all changed by the second).
+ */
+struct tpr_storm {
+	struct lapic_env *env;
+	bool stop;
+};
+
+static int tpr_storm_thread(void *data)
+{
+	struct tpr_storm *t = data;
+	struct rnd_state rnd;
+	unsigned int i;
+
+	prandom_seed_state(&rnd, 7);
+	while (!READ_ONCE(t->stop)) {
+		for (i = 0; i < t->env->nr; i++)
+			wr(t->env->v[i], APIC_TASKPRI,
+			   (prandom_u32_state(&rnd) % 8) << 4);
+		cond_resched();
+	}
+	return 0;
+}
+
+static u64 accepted(struct vlapic *v)
+{
+	return vlapic_stat(v, VLAPIC_STAT_FIXED_ACCEPTED) +
+	       vlapic_stat(v, VLAPIC_STAT_FIXED_COALESCED);
+}
+
+static void ipi_lowest_priority_tpr_storm(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 3, NULL, NULL);
+	struct vlapic_irq irq = {
+		.dest_id = 0xff, .delivery_mode = APIC_DM_LOWEST,
+		.vector = 0xc0, .assert = true,
+	};
+	struct task_struct *task;
+	struct tpr_storm *t;
+	unsigned int i, n = 20000, not_one = 0;
+	u64 before = 0, after = 0;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->env = env;
+	enable_all(env);
+	for (i = 0; i < env->nr; i++)
+		before += accepted(env->v[i]);
+	task = kthread_run(tpr_storm_thread, t, "vlapic-tpr-storm");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < n; i++) {
+		if (vlapic_bus_deliver(env->bus, &irq, NULL) != 1)
+			not_one++;
+		if (!(i % 256))
+			cond_resched();
+	}
+	WRITE_ONCE(t->stop, true);
+	kthread_stop(task);
+	for (i = 0; i < env->nr; i++)
+		after += accepted(env->v[i]);
+	KUNIT_EXPECT_EQ(test, after - before, (u64)n);
+	KUNIT_EXPECT_EQ(test, not_one, 0);
+}
+
+/* Deliver @irq and check that exactly the scan's matches accepted it. */
+static void diff_one(struct kunit *test, struct lapic_env *env,
+		     const struct vlapic_irq *irq, const char *pop)
+{
+	u64 before[16];
+	unsigned int i, want = 0;
+	int got, vec;
+
+	for (i = 0; i < env->nr; i++) {
+		before[i] = accepted(env->v[i]);
+		want += vlapic_match_dest(env->v[i], irq);
+	}
+	got = vlapic_bus_deliver(env->bus, irq, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, got, (int)want, "%s dest %#x logical %d",
+			    pop, irq->dest_id, irq->logical);
+	for (i = 0; i < env->nr; i++) {
+		struct vlapic *v = env->v[i];
+
+		KUNIT_EXPECT_EQ_MSG(test, accepted(v) - before[i],
+				    (u64)vlapic_match_dest(v, irq),
+				    "%s dest %#x logical %d vlapic %u", pop,
+				    irq->dest_id, irq->logical, i);
+		while ((vec = vlapic_ack(v)) >= 0)
+			vlapic_eoi_vector(v, vec);
+	}
+}
+
+/* A random logical ID: one bit, several, none, cluster 15 included. */
+static u32 random_ldr(struct rnd_state *rnd)
+{
+	u32 r = prandom_u32_state(rnd);
+
+	switch (r % 4) {
+	case 0:
+		return BIT((r >> 8) % 8) << 24;
+	case 1:
+		return ((r >> 8) & 0xff) << 24;
+	case 2:
+		return (0xf0 | BIT((r >> 8) % 4)) << 24;
+	default:
+		return (((r >> 8) & 0xf0) | BIT((r >> 12) % 4)) << 24;
+	}
+}
+
+/*
+ * Differential: the map (flat, cluster, x2APIC, physical) and the full
+ * scan (vlapic_match_dest() on every vLAPIC) agree on every destination
+ * for random ID/LDR/DFR/mode populations: same targets, each accepting
+ * once. (The map visited a vLAPIC once per LDR bit it owned, and knew
+ * nobody in cluster 15 that the scan matched.)
+ */
+static void ipi_map_matches_scan(struct kunit *test)
+{
+	static const u32 dfrs[] = { APIC_DFR_FLAT, APIC_DFR_CLUSTER };
+	struct vlapic_irq irq = {
+		.delivery_mode = APIC_DM_FIXED, .vector = 0xc1, .assert = true,
+	};
+	struct rnd_state rnd;
+	unsigned int round, i, d;
+	char pop[48];
+
+	prandom_seed_state(&rnd, 12);
+	for (round = 0; round < 24; round++) {
+		struct lapic_env *env = env_create(test, 10, NULL, NULL);
+		u32 kind = round % 4, model = prandom_u32_state(&rnd);
+
+		for (i = 0; i < env->nr; i++) {
+			struct vlapic *v = env->v[i];
+			u32 r = prandom_u32_state(&rnd);
+
+			if (kind == 3 || (kind == 2 && (r & 1)))
+				KUNIT_ASSERT_EQ(test, to_x2apic(v),
+						VLAPIC_ACCESS_OK);
+			apic_sw_enable(v);
+			if (!vlapic_x2apic_mode(v)) {
+				wr(v, APIC_ID, ((r >> 4) % 12) << 24);
+				wr(v, APIC_LDR, random_ldr(&rnd));
+				/* kind 0: one model; kind 1: mixed models. */
+				wr(v, APIC_DFR, kind ? dfrs[(r >> 8) & 1] :
+						dfrs[model & 1]);
+			}
+			if (!((r >> 16) % 8))
+				vlapic_msr_write(v, VLAPIC_MSR_APIC_BASE,
+						 VLAPIC_DEFAULT_BASE);
+		}
+		snprintf(pop, sizeof(pop), "round %u kind %u", round, kind);
+		irq.x2apic_dest = false;
+		for (d = 0; d < 256; d++) {
+			irq.dest_id = d;
+			irq.logical = false;
+			diff_one(test, env, &irq, pop);
+			irq.logical = true;
+			diff_one(test, env, &irq, pop);
+		}
+		irq.x2apic_dest = true;
+		for (d = 0; d < 64; d++) {
+			irq.dest_id = d % 16;
+			irq.logical = false;
+			diff_one(test, env, &irq, pop);
+			irq.dest_id = (d / 16) << 16 | (prandom_u32_state(&rnd) &
+							0xffff);
+			irq.logical = true;
+			diff_one(test, env, &irq, pop);
+		}
+		env_exit(test);
+	}
+}
+
 static void ipi_map_288(struct kunit *test)
 {
 	struct lapic_env *env = env_create(test, 288, NULL, NULL);
@@ -280,6 +593,10 @@ static struct kunit_case ipi_cases[] = {
 	KUNIT_CASE(ipi_lowest_priority),
 	KUNIT_CASE(ipi_nmi_and_init_sipi_sipi),
 	KUNIT_CASE(ipi_map_288),
+	KUNIT_CASE(ipi_init_sipi_order),
+	KUNIT_CASE(ipi_init_sipi_race),
+	KUNIT_CASE(ipi_lowest_priority_tpr_storm),
+	KUNIT_CASE(ipi_map_matches_scan),
 	{}
 };
 

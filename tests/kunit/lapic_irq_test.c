@@ -255,6 +255,7 @@ static void irq_lint_pins(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x55);
 	vlapic_set_lint(v, 0, true);	/* still asserted: no new delivery */
 	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x55));
+	vlapic_set_lint(v, 0, false);
 	wr(v, APIC_EOI, 0);
 	KUNIT_EXPECT_FALSE(test, rd(v, APIC_LVT0) & APIC_LVT_REMOTE_IRR);
 	vlapic_set_lint(v, 0, true);
@@ -270,6 +271,52 @@ static void irq_lint_pins(struct kunit *test)
 	vlapic_set_lint(v, 1, false);
 	vlapic_set_lint(v, 1, true);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_NMI), 2);
+}
+
+/*
+ * A level-triggered fixed LINT0 whose line stays asserted is delivered
+ * again when its EOI clears remote IRR, and when it is unmasked with the
+ * line asserted (the IOAPIC's rule, and what vlapic_set_lint() promises).
+ */
+static void irq_lint_level_redelivery(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 1, NULL, NULL);
+	struct vlapic *v = env->v[0];
+
+	apic_sw_enable(v);
+	wr(v, APIC_LVT0, APIC_LVT_LEVEL_TRIGGER | 0x56);
+	vlapic_set_lint(v, 0, true);
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x56);
+	wr(v, APIC_EOI, 0);
+	/* Still asserted: delivered again, remote IRR set again. */
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x56));
+	KUNIT_EXPECT_TRUE(test, rd(v, APIC_LVT0) & APIC_LVT_REMOTE_IRR);
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x56);
+	/* Dropped before the EOI: not again. */
+	vlapic_set_lint(v, 0, false);
+	wr(v, APIC_EOI, 0);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x56));
+	KUNIT_EXPECT_FALSE(test, rd(v, APIC_LVT0) & APIC_LVT_REMOTE_IRR);
+
+	/* Asserted while masked: delivered when unmasked. */
+	wr(v, APIC_LVT0, APIC_LVT_MASKED | APIC_LVT_LEVEL_TRIGGER | 0x57);
+	vlapic_set_lint(v, 0, true);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x57));
+	wr(v, APIC_LVT0, APIC_LVT_LEVEL_TRIGGER | 0x57);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x57));
+	KUNIT_EXPECT_TRUE(test, rd(v, APIC_LVT0) & APIC_LVT_REMOTE_IRR);
+	/* Rewriting the entry with remote IRR set sends nothing more. */
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x57);
+	wr(v, APIC_LVT0, APIC_LVT_LEVEL_TRIGGER | 0x57);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x57));
+	/* An edge entry unmasked with the line high sends nothing. */
+	wr(v, APIC_EOI, 0);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x57));	/* level, still high */
+	KUNIT_EXPECT_EQ(test, vlapic_ack(v), 0x57);
+	wr(v, APIC_LVT0, APIC_LVT_MASKED | 0x58);
+	wr(v, APIC_EOI, 0);
+	wr(v, APIC_LVT0, 0x58);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 0x58));
 }
 
 static void irq_events(struct kunit *test)
@@ -312,6 +359,7 @@ static struct kunit_case irq_cases[] = {
 	KUNIT_CASE(irq_seed004_wake_above_ppr),
 	KUNIT_CASE(irq_sw_disabled_not_deliverable),
 	KUNIT_CASE(irq_lint_pins),
+	KUNIT_CASE(irq_lint_level_redelivery),
 	KUNIT_CASE(irq_events),
 	{}
 };

@@ -26,13 +26,20 @@ static const struct xapic_row xapic_rows[] = {
 	{ APIC_ISR, 0xffffffff, 0, "ISR: read-only" },
 	{ APIC_TMR + 0x70, 0xffffffff, 0, "TMR: read-only" },
 	{ APIC_IRR + 0x10, 0xffffffff, 0, "IRR: read-only" },
-	{ APIC_LVTCMCI, 0xffffffff, 0x107ff, "CMCI: vector, DM, mask" },
+	{ APIC_LVTCMCI, 0xfffffcff, 0x104ff, "CMCI: vector, DM, mask" },
+	{ APIC_LVTCMCI, 0xffffffff, 0x10000, "CMCI: ExtINT reserved, write ignored" },
+	{ APIC_LVTCMCI, 0x500, 0x10000, "CMCI: INIT reserved, write ignored" },
 	{ APIC_ICR2, 0xffffffff, 0xff000000, "ICR high: bits 31:24" },
 	{ APIC_LVTT, 0xfffdffff, 0x500ff, "timer: vector, mask, mode (TSC-deadline)" },
-	{ APIC_LVTTHMR, 0xffffffff, 0x107ff, "thermal: vector, DM, mask" },
-	{ APIC_LVTPC, 0xffffffff, 0x107ff, "perf: vector, DM, mask" },
+	{ APIC_LVTTHMR, 0xfffffaff, 0x102ff, "thermal: vector, DM, mask" },
+	{ APIC_LVTTHMR, 0x7ff, 0x10000, "thermal: ExtINT reserved, write ignored" },
+	{ APIC_LVTPC, 0xfffff8ff, 0x100ff, "perf: vector, DM, mask" },
+	{ APIC_LVTPC, 0x500, 0x10000, "perf: INIT reserved, write ignored" },
 	{ APIC_LVT0, 0xffffffff, 0x1a7ff, "LINT0: no DS, no remote IRR" },
-	{ APIC_LVT1, 0xffffffff, 0x1a7ff, "LINT1: no DS, no remote IRR" },
+	{ APIC_LVT0, 0x1ff, 0x10000, "LINT0: DM 001 reserved, write ignored" },
+	{ APIC_LVT0, 0x6ff, 0x10000, "LINT0: DM 110 reserved, write ignored" },
+	{ APIC_LVT1, 0xffffffff, 0x127ff, "LINT1: no DS, no remote IRR, edge only" },
+	{ APIC_LVT1, 0x3ff, 0x10000, "LINT1: DM 011 reserved, write ignored" },
 	{ APIC_LVTERR, 0xffffffff, 0x100ff, "error: vector, mask" },
 	{ APIC_TMICT, 0, 0, "initial count: read/write" },
 	{ APIC_TMCCT, 0x1234, 0, "current count: read-only" },
@@ -142,6 +149,11 @@ static const struct x2apic_row x2apic_rows[] = {
 	{ 0x831, true, 0, true, "no ICR2 in x2APIC" },
 	{ 0x832, false, 0x60000, true, "timer mode 3 reserved" },
 	{ 0x835, false, 0x800, true, "LINT0 bit 11 reserved" },
+	{ 0x835, false, 0x100, true, "LINT0 delivery mode 001 reserved" },
+	{ 0x836, false, 0x8000, true, "LINT1 level trigger reserved" },
+	{ 0x833, false, 0x700, true, "thermal ExtINT reserved" },
+	{ 0x834, false, 0x500, true, "perf INIT reserved" },
+	{ 0x82f, false, 0x700, true, "CMCI ExtINT reserved" },
 	{ 0x837, false, 0x700, true, "error LVT has no DM" },
 	{ 0x839, false, 0, true, "current count read-only" },
 	{ 0x83e, false, 0x4, true, "divide bit 2 reserved" },
@@ -151,6 +163,8 @@ static const struct x2apic_row x2apic_rows[] = {
 	{ 0x808, false, 0x20, false, "TPR write" },
 	{ 0x83e, false, 0xb, false, "divide write" },
 	{ 0x835, false, 0x1a700, false, "LINT0 write" },
+	{ 0x836, false, 0x12700, false, "LINT1 write" },
+	{ 0x833, false, 0x10400, false, "thermal NMI write" },
 };
 
 static void regs_x2apic_table(struct kunit *test)
@@ -316,6 +330,88 @@ static void regs_global_disable_resets(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(v), -1);
 }
 
+/* Make AP @v runnable the architectural way: INIT, then SIPI. */
+static void start_ap(struct kunit *test, struct lapic_env *env,
+		     struct vlapic *v)
+{
+	struct vlapic_irq irq = {
+		.dest_id = vlapic_id(v), .delivery_mode = APIC_DM_INIT,
+		.assert = true, .x2apic_dest = vlapic_x2apic_mode(v),
+	};
+	u8 vec;
+
+	vlapic_bus_deliver(env->bus, &irq, NULL);
+	KUNIT_ASSERT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_INIT, NULL));
+	irq.delivery_mode = APIC_DM_STARTUP;
+	irq.vector = 0x9f;
+	vlapic_bus_deliver(env->bus, &irq, NULL);
+	KUNIT_ASSERT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_SIPI, &vec));
+	KUNIT_ASSERT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+}
+
+/*
+ * A global disable (IA32_APIC_BASE.EN = 0) resets the APIC, not the CPU:
+ * a running AP keeps running (Linux's x2apic_setup() disables and
+ * re-enables the APIC on every AP), and events already pending stay.
+ */
+static void regs_global_disable_keeps_cpu_running(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct vlapic *v = env->v[1];
+	struct vlapic_irq nmi = {
+		.dest_id = 1, .delivery_mode = APIC_DM_NMI, .assert = true,
+	};
+
+	start_ap(test, env, v);
+	vlapic_bus_deliver(env->bus, &nmi, NULL);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE | EN);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(v), VLAPIC_EVENT_NMI);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_NMI, NULL));
+
+	/* x2APIC -> disabled -> xAPIC -> x2APIC, as x2apic_setup() does. */
+	KUNIT_ASSERT_EQ(test, to_x2apic(v), VLAPIC_ACCESS_OK);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE | EN);
+	KUNIT_ASSERT_EQ(test, to_x2apic(v), VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+	/* A software disable does not stop it either. */
+	vlapic_msr_write(v, 0x80f, 0xff);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_RUNNABLE);
+	/* And an AP that was waiting for SIPI still waits. */
+	vlapic_init_reset(v);
+	KUNIT_ASSERT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_WAIT_FOR_SIPI);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE | EN);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_WAIT_FOR_SIPI);
+}
+
+/* An x2APIC SELF IPI sends, but leaves the ICR as the guest wrote it. */
+static void regs_self_ipi_keeps_icr(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct vlapic *v = env->v[0];
+	u64 icr;
+
+	KUNIT_ASSERT_EQ(test, to_x2apic(v), VLAPIC_ACCESS_OK);
+	apic_sw_enable(v);
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x830, (5ULL << 32) | 0x4021),
+			VLAPIC_ACCESS_OK);
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x83f, 0x42),
+			VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_TRUE(test, irr_test(v, 0x42));
+	vlapic_msr_read(v, 0x830, &icr);
+	KUNIT_EXPECT_EQ(test, icr, (5ULL << 32) | 0x4021);
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_IPI_SENT), 2);
+	/* An illegal vector through SELF IPI: sent and received illegal. */
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x83f, 5), VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 5));
+	KUNIT_ASSERT_EQ(test, vlapic_msr_write(v, 0x828, 0), VLAPIC_ACCESS_OK);
+	vlapic_msr_read(v, 0x828, &icr);
+	KUNIT_EXPECT_EQ(test, icr, APIC_ESR_SENDILL | APIC_ESR_RECVILL);
+}
+
 static void regs_esr_protocol(struct kunit *test)
 {
 	struct lapic_env *env = env_create(test, 2, NULL, NULL);
@@ -338,6 +434,26 @@ static void regs_esr_protocol(struct kunit *test)
 	/* A second write clears. */
 	wr(v, APIC_ESR, 0);
 	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR), 0);
+	/*
+	 * A self IPI (shorthand self, all-including-self) with vector 5:
+	 * sent and received illegal, both bits (SDM 10.5.3), not pending;
+	 * all-excluding-self only sent illegal.
+	 */
+	wr(v, APIC_ICR, APIC_DEST_SELF | 5);
+	wr(v, APIC_ESR, 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR),
+			APIC_ESR_SENDILL | APIC_ESR_RECVILL);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 5));
+	wr(v, APIC_ICR, APIC_DEST_ALLINC | 6);
+	wr(v, APIC_ESR, 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR),
+			APIC_ESR_SENDILL | APIC_ESR_RECVILL);
+	KUNIT_EXPECT_FALSE(test, irr_test(v, 6));
+	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(env->v[1]), -1);
+	wr(v, APIC_ICR, APIC_DEST_ALLBUT | 6);
+	wr(v, APIC_ESR, 0);
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_ESR), APIC_ESR_SENDILL);
+	KUNIT_EXPECT_EQ(test, vlapic_highest_irr(env->v[1]), -1);
 }
 
 static void regs_error_lvt_no_recursion(struct kunit *test)
@@ -424,6 +540,8 @@ static struct kunit_case regs_cases[] = {
 	KUNIT_CASE(regs_apic_base_transitions),
 	KUNIT_CASE(regs_base_relocation_and_bsp),
 	KUNIT_CASE(regs_global_disable_resets),
+	KUNIT_CASE(regs_global_disable_keeps_cpu_running),
+	KUNIT_CASE(regs_self_ipi_keeps_icr),
 	KUNIT_CASE(regs_esr_protocol),
 	KUNIT_CASE(regs_error_lvt_no_recursion),
 	KUNIT_CASE(regs_sw_disable_masks_lvts),

@@ -8,6 +8,8 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
+#include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/jiffies.h>
 
@@ -80,6 +82,61 @@ static void timer_periodic_floor(struct kunit *test)
 	fake_clock_advance(&env->fc, 1000000);
 	/* First count of 10 ns, then periods floored at 200 us. */
 	KUNIT_EXPECT_EQ(test, fired(v), 5);
+}
+
+/* After the next expiry, the one after it is at least the floor away. */
+static void expect_floor_after_next(struct kunit *test, struct lapic_env *env,
+				    struct vlapic *v, const char *path)
+{
+	u64 next = fake_clock_expiry(&env->fc, v), before = fired(v);
+
+	KUNIT_ASSERT_NE_MSG(test, next, 0, "%s: armed", path);
+	fake_clock_advance(&env->fc, next - env->fc.now);
+	KUNIT_EXPECT_EQ_MSG(test, fired(v), before + 1, "%s: fired", path);
+	KUNIT_EXPECT_GE_MSG(test, fake_clock_expiry(&env->fc, v),
+			    env->fc.now + vlapic_timer_min_period_ns(),
+			    "%s: next period", path);
+	fake_clock_advance(&env->fc, 1000000);
+	KUNIT_EXPECT_LE_MSG(test, fired(v), before + 1 + 5, "%s: 1 ms", path);
+}
+
+/*
+ * Every path that starts a periodic count clamps its period: an initial
+ * count write, a divide change, a one-shot count switched to periodic in
+ * the LVT (which kept the unclamped period: ~10^9 expiries a second),
+ * and a restore.
+ */
+static void timer_periodic_floor_every_path(struct kunit *test)
+{
+	struct vlapic_lapic_state *s;
+	struct lapic_env *env;
+	struct vlapic *v = timer_env(test, &env);
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x31);
+	wr(v, APIC_TMICT, 10);
+	expect_floor_after_next(test, env, v, "initial count");
+
+	wr(v, APIC_TMICT, 0);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_2);
+	wr(v, APIC_TMICT, 10);
+	wr(v, APIC_TDCR, APIC_TDR_DIV_1);
+	expect_floor_after_next(test, env, v, "divide");
+
+	wr(v, APIC_TMICT, 0);
+	wr(v, APIC_LVTT, 0x31);
+	wr(v, APIC_TMICT, 10);
+	fake_clock_advance(&env->fc, 3);
+	wr(v, APIC_LVTT, APIC_LVT_TIMER_PERIODIC | 0x31);
+	expect_floor_after_next(test, env, v, "one-shot -> periodic");
+
+	vlapic_get_state(v, s);
+	*(u32 *)(s->regs + APIC_TMICT) = 10;
+	*(u32 *)(s->regs + APIC_TMCCT) = 4;
+	KUNIT_ASSERT_EQ(test, vlapic_set_state(v, s), 0);
+	expect_floor_after_next(test, env, v, "restore");
 }
 
 static void timer_divide_change(struct kunit *test)
@@ -204,6 +261,71 @@ static void timer_tsc_deadline(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fired(v), 2);
 	vlapic_msr_read(v, MSR_DEADLINE, &val);
 	KUNIT_EXPECT_EQ(test, val, ~0ULL);
+}
+
+/*
+ * The deadline -> clock conversion at frequencies around multiples of
+ * 2 GHz (an overflow check that wrapped above 2,000,000 kHz made every
+ * deadline more than ~28 h of guest TSC away never fire) and for TSC
+ * values up to 2^64 - 1. The reference is mul_u64_u32_div(), exact when
+ * the quotient fits (khz >= 10^6), and otherwise the quotient's size.
+ */
+static void timer_tsc_deadline_frequencies(struct kunit *test)
+{
+	static const u32 khz_list[] = {
+		1, 999999, 1000000, 1999999, 2000000, 2000001, 2000022,
+		3999999, 4000000, 4000001, 6000001, 8000000, 100000000,
+	};
+	static const u64 delta_list[] = {
+		1000000000ULL,			/* 1 s at 1 GHz */
+		28ULL * 3600 * 1000000000,	/* the issue: ~28 h at 1 GHz */
+		1ULL << 40, 1ULL << 50, 1ULL << 62, U64_MAX / 3,
+	};
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(khz_list); i++) {
+		struct vlapic_config cfg = env_default_config;
+		struct lapic_env *env;
+		struct vlapic *v;
+		u32 khz = khz_list[i];
+		u64 now_tsc;
+
+		cfg.tsc_khz = khz;
+		env = env_create(test, 1, &cfg, NULL);
+		v = env->v[0];
+		apic_sw_enable(v);
+		wr(v, APIC_LVTT, APIC_LVT_TIMER_TSCDEADLINE | 0x35);
+		now_tsc = vlapic_guest_tsc(v);
+		for (j = 0; j < ARRAY_SIZE(delta_list); j++) {
+			u64 delta, deadline, want;
+
+			/* The delta in guest TSC ticks, saturating. */
+			if (check_mul_overflow(delta_list[j] / 1000000,
+					       (u64)khz, &delta))
+				delta = U64_MAX;
+			if (delta > U64_MAX - now_tsc)
+				delta = U64_MAX - now_tsc;
+			deadline = now_tsc + delta;
+			if (khz >= 1000000)
+				want = min_t(u64, mul_u64_u32_div(deadline,
+								  1000000, khz),
+					     KTIME_MAX);
+			else if (deadline / khz > KTIME_MAX / 1000000)
+				want = KTIME_MAX;
+			else
+				want = min_t(u64, deadline / khz * 1000000 +
+					     deadline % khz * 1000000 / khz,
+					     KTIME_MAX);
+			vlapic_msr_write(v, MSR_DEADLINE, deadline);
+			KUNIT_EXPECT_EQ_MSG(test, fake_clock_expiry(&env->fc, v),
+					    want, "khz %u deadline %llu", khz,
+					    deadline);
+			KUNIT_EXPECT_EQ_MSG(test, fired(v), 0,
+					    "khz %u deadline %llu", khz,
+					    deadline);
+		}
+		env_exit(test);
+	}
 }
 
 static void timer_tsc_deadline_not_offered(struct kunit *test)
@@ -491,10 +613,12 @@ static struct kunit_case timer_cases[] = {
 	KUNIT_CASE(timer_oneshot),
 	KUNIT_CASE(timer_periodic),
 	KUNIT_CASE(timer_periodic_floor),
+	KUNIT_CASE(timer_periodic_floor_every_path),
 	KUNIT_CASE(timer_divide_change),
 	KUNIT_CASE(timer_masked_keeps_counting),
 	KUNIT_CASE(timer_mode_switches),
 	KUNIT_CASE(timer_tsc_deadline),
+	KUNIT_CASE(timer_tsc_deadline_frequencies),
 	KUNIT_CASE(timer_tsc_deadline_not_offered),
 	KUNIT_CASE(timer_seed002_stale_callback),
 	KUNIT_CASE(timer_seed002_due_then_reprogram),

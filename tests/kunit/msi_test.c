@@ -85,7 +85,10 @@ static void msi_not_an_interrupt(struct kunit *test)
 	/* The whole 0xFEExxxxx range is interrupts. */
 	KUNIT_EXPECT_EQ(test, vlapic_msi_decode(0xfeefffffULL, 0x30, &irq),
 			VLAPIC_MSI_OK);
-	KUNIT_EXPECT_EQ(test, irq.dest_id, 0xff);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 0xff);	/* logical */
+	KUNIT_EXPECT_EQ(test, vlapic_msi_decode(0xfeeffff3ULL, 0x30, &irq),
+			VLAPIC_MSI_OK);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 0x7fff);	/* extended ID */
 }
 
 static void msi_redirection_hint(struct kunit *test)
@@ -138,12 +141,61 @@ static void msi_ignored_bits(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(7), 0x4031, &a),
 			VLAPIC_MSI_OK);
-	/* Address bits 11:4 and 1:0, data bits 31:16 change nothing. */
-	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(7) | 0xff3, 0xffff4031, &b),
+	/*
+	 * Address bits 4 and 1:0 (and 11:5 in logical mode), data bits
+	 * 31:16 change nothing.
+	 */
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(7) | 0x13, 0xffff4031, &b),
+			VLAPIC_MSI_OK);
+	KUNIT_EXPECT_EQ(test, memcmp(&a, &b, sizeof(a)), 0);
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(7) | 0x4, 0x4031, &a),
+			VLAPIC_MSI_OK);
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(7) | 0xff7, 0xffff4031, &b),
 			VLAPIC_MSI_OK);
 	KUNIT_EXPECT_EQ(test, memcmp(&a, &b, sizeof(a)), 0);
 	KUNIT_EXPECT_EQ(test, b.vector, 0x31);
 	KUNIT_EXPECT_EQ(test, b.dest_id, 7);
+}
+
+/*
+ * The extended destination ID (the convention Linux guests use on KVM
+ * when told by CPUID): in physical mode, address bits 11:5 are bits 14:8
+ * of the destination, an x2APIC ID; bits 11:5 zero is the plain 8-bit
+ * xAPIC-format destination (0xff broadcast).
+ */
+static void msi_extended_destination_id(struct kunit *test)
+{
+	struct vlapic_irq irq;
+
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(300 & 0xff) |
+						((300 >> 8) << 5), 0x30, &irq),
+			VLAPIC_MSI_OK);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 300);
+	KUNIT_EXPECT_TRUE(test, irq.x2apic_dest);
+	KUNIT_EXPECT_FALSE(test, irq.logical);
+	/* 0xff with high bits is an ID, not the broadcast. */
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(0xff) | (1 << 5), 0x30,
+						&irq), VLAPIC_MSI_OK);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 0x1ff);
+	KUNIT_EXPECT_TRUE(test, irq.x2apic_dest);
+	/* ... and with the redirection hint, one target: allowed. */
+	KUNIT_EXPECT_EQ(test, vlapic_msi_decode(ADDR(0xff) | (1 << 5) |
+						VLAPIC_MSI_ADDR_REDIR_HINT,
+						0x30, &irq), VLAPIC_MSI_OK);
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(0xff) | 0xfe0, 0x30, &irq),
+			VLAPIC_MSI_OK);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 0x7fff);
+	/* No high bits: the 8-bit xAPIC format, as before. */
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(0x2c), 0x30, &irq),
+			VLAPIC_MSI_OK);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 0x2c);
+	KUNIT_EXPECT_FALSE(test, irq.x2apic_dest);
+	/* Logical mode has no extended form: bits 11:5 are ignored. */
+	KUNIT_ASSERT_EQ(test, vlapic_msi_decode(ADDR(0x0c) | 0xfe0 |
+						VLAPIC_MSI_ADDR_DEST_LOGICAL,
+						0x30, &irq), VLAPIC_MSI_OK);
+	KUNIT_EXPECT_EQ(test, irq.dest_id, 0x0c);
+	KUNIT_EXPECT_FALSE(test, irq.x2apic_dest);
 }
 
 static void msi_low_vectors_passed_on(struct kunit *test)
@@ -165,6 +217,7 @@ static struct kunit_case msi_cases[] = {
 	KUNIT_CASE(msi_level_deassert_and_edge),
 	KUNIT_CASE(msi_ignored_bits),
 	KUNIT_CASE(msi_low_vectors_passed_on),
+	KUNIT_CASE(msi_extended_destination_id),
 	{}
 };
 

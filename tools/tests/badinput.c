@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include "e2e.h"
 
@@ -526,6 +527,91 @@ static void test_vcpu(struct gcpu *g)
 	       vst.nr);
 }
 
+/* A page userspace can read but not write: the ioctl's own struct in it. */
+static void *readonly_copy(const void *src, size_t len)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		tap_bail("mmap");
+	memcpy(p, src, len);
+	if (mprotect(p, 4096, PROT_READ))
+		tap_bail("mprotect");
+	return p;
+}
+
+/*
+ * No ioctl reports failure after a side effect it cannot undo: an
+ * _IOWR struct in a read-only page is -EFAULT before anything happens
+ * (GET_INTERRUPT acknowledged the vector first, REG_ACCESS and
+ * IOAPIC_ACCESS performed the write first, then failed the copy-out).
+ */
+static void test_efault_before_side_effects(void)
+{
+	struct vlapic_ioapic_snapshot io;
+	struct vlapic_reg_access a;
+	struct vlapic_interrupt in;
+	struct e2e_vm v;
+	struct gcpu *g;
+	void *ro;
+
+	e2e_vm_create(&v, 1, 0, NULL);
+	g = &v.cpu[0];
+	ipi(g, 0, LAPIC_DM_FIXED | 0x41);
+	tap_ok(irr_test(g, 0x41), "EFAULT: 0x41 pending");
+
+	memset(&in, 0, sizeof(in));
+	in.flags = VLAPIC_INTR_IF;
+	ro = readonly_copy(&in, sizeof(in));
+	expect_err(xioctl(g->fd, VLAPIC_GET_INTERRUPT, ro), -EFAULT,
+		   "GET_INTERRUPT into a read-only struct");
+	tap_ok(irr_test(g, 0x41) && !isr_test(g, 0x41),
+	       "EFAULT: GET_INTERRUPT acknowledged nothing");
+	munmap(ro, 4096);
+
+	memset(&a, 0, sizeof(a));
+	a.kind = VLAPIC_ACCESS_KIND_MMIO;
+	a.flags = VLAPIC_ACCESS_WRITE;
+	a.address = LAPIC_ICR;
+	a.len = 4;
+	a.data = LAPIC_SH_SELF | 0x42;
+	ro = readonly_copy(&a, sizeof(a));
+	expect_err(xioctl(g->fd, VLAPIC_REG_ACCESS, ro), -EFAULT,
+		   "REG_ACCESS ICR write from a read-only struct");
+	tap_ok(!irr_test(g, 0x42), "EFAULT: REG_ACCESS sent no IPI");
+	munmap(ro, 4096);
+
+	/* Take 0x41 properly; an EOI from a read-only struct does nothing. */
+	memset(&in, 0, sizeof(in));
+	in.flags = VLAPIC_INTR_IF;
+	tap_ok(!vlapic_get_interrupt(g->fd, VLAPIC_INTR_IF, &in) &&
+	       in.vector == 0x41, "EFAULT: 0x41 taken");
+	a.address = LAPIC_EOI;
+	a.data = 0;
+	ro = readonly_copy(&a, sizeof(a));
+	expect_err(xioctl(g->fd, VLAPIC_REG_ACCESS, ro), -EFAULT,
+		   "REG_ACCESS EOI from a read-only struct");
+	tap_ok(isr_test(g, 0x41), "EFAULT: REG_ACCESS did not EOI");
+	munmap(ro, 4096);
+	reg_write(g, LAPIC_EOI, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.kind = VLAPIC_ACCESS_KIND_IOAPIC;
+	a.flags = VLAPIC_ACCESS_WRITE;
+	a.address = IOAPIC_IOREGSEL;
+	a.len = 4;
+	a.data = 0x12;
+	ro = readonly_copy(&a, sizeof(a));
+	expect_err(xioctl(v.vm, VLAPIC_IOAPIC_ACCESS, ro), -EFAULT,
+		   "IOAPIC_ACCESS write from a read-only struct");
+	tap_ok(!vlapic_get_ioapic(v.vm, &io) && io.ioregsel == 0,
+	       "EFAULT: IOAPIC_ACCESS wrote nothing (IOREGSEL %#x)",
+	       io.ioregsel);
+	munmap(ro, 4096);
+	e2e_vm_destroy(&v);
+}
+
 int main(void)
 {
 	struct e2e_vm v;
@@ -553,5 +639,6 @@ int main(void)
 	}
 	test_vm(&v);
 	e2e_vm_destroy(&v);
+	test_efault_before_side_effects();
 	return tap_end();
 }

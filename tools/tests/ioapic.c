@@ -358,11 +358,90 @@ static void test_directed_eoi(void)
 	e2e_vm_destroy(&v);
 }
 
+/*
+ * Remote IRR is set only when a local APIC accepted the level message:
+ * sent to an APIC ID nobody has, or to a software-disabled APIC, the pin
+ * is not left waiting for an EOI that cannot come; once the guest fixes
+ * the entry, the asserted line is delivered.
+ */
+static void test_remote_irr_needs_acceptance(void)
+{
+	struct e2e_vm v;
+	struct gcpu *g;
+	int ret;
+
+	e2e_vm_create(&v, 2, 0, NULL);
+	g = &v.cpu[0];
+	set_redir(&v, 7, (9ULL << 56) | REDIR_LEVEL | 0x57);
+	vlapic_irq_line(v.vm, 7, 1);
+	tap_eq(get_redir(&v, 7, NULL) & REDIR_REMOTE_IRR, 0,
+	       "remote IRR: not set when no APIC has the destination ID");
+	ret = vlapic_ioapic_write_reg(v.vm, IOAPIC_REG_REDIR(7) + 1, 0);
+	ret |= vlapic_ioapic_write_reg(v.vm, IOAPIC_REG_REDIR(7),
+				       REDIR_LEVEL | 0x57);
+	tap_eq(ret, 0, "remote IRR: the guest points pin 7 at APIC ID 0");
+	tap_eq(take(g), 0x57, "remote IRR: the asserted line is delivered");
+	tap_eq(get_redir(&v, 7, NULL) & REDIR_REMOTE_IRR, REDIR_REMOTE_IRR,
+	       "remote IRR: set once accepted");
+	vlapic_irq_line(v.vm, 7, 0);
+	reg_write(g, LAPIC_EOI, 0);
+	/* A software-disabled target drops it: nothing to wait for. */
+	reg_write(&v.cpu[1], LAPIC_SVR, 0xff);
+	set_redir(&v, 7, (1ULL << 56) | REDIR_LEVEL | 0x58);
+	vlapic_irq_line(v.vm, 7, 1);
+	tap_eq(get_redir(&v, 7, NULL) & REDIR_REMOTE_IRR, 0,
+	       "remote IRR: not set when the target APIC is disabled");
+	reg_write(&v.cpu[1], LAPIC_SVR, LAPIC_SVR_ENABLE | 0xff);
+	set_redir(&v, 7, (1ULL << 56) | REDIR_LEVEL | 0x58);
+	tap_eq(take(&v.cpu[1]), 0x58,
+	       "remote IRR: delivered once the APIC is enabled and the entry rewritten");
+	vlapic_irq_line(v.vm, 7, 0);
+	e2e_vm_destroy(&v);
+}
+
+/*
+ * The extended destination ID: an MSI or an IOAPIC entry reaches an
+ * x2APIC ID above 255 through address bits 11:5 (entry bits 55:49).
+ */
+static void test_extended_destination_id(void)
+{
+	static const uint32_t ids[2] = { 0, 300 };
+	struct e2e_vm v;
+	struct gcpu *g;
+	uint64_t addr = MSI_ADDR(300 & 0xff) | ((300 >> 8) << 5);
+	int ret;
+
+	e2e_vm_create(&v, 2, VLAPIC_VM_X2APIC, ids);
+	g = &v.cpu[1];
+	tap_ok(vlapic_check_extension(v.sys, VLAPIC_CAP_MSI_EXT_DEST_ID) > 0,
+	       "extended destination ID: CHECK_EXTENSION reports it");
+	enter_x2apic(g);
+	reg_write(g, LAPIC_SVR, LAPIC_SVR_ENABLE | 0xff);
+	ret = vlapic_signal_msi(v.vm, addr, 0x71);
+	tap_eq(ret, 1, "extended destination ID: SIGNAL_MSI to APIC ID 300");
+	tap_eq(take(g), 0x71, "extended destination ID: APIC ID 300 takes 0x71");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(take(&v.cpu[0]), 0, "extended destination ID: ID 0 takes nothing");
+	/* The IOAPIC: destination 63:56 = 300 & 0xff, 55:49 = 300 >> 8. */
+	set_redir(&v, 8, ((uint64_t)(300 & 0xff) << 56) |
+		  ((uint64_t)(300 >> 8) << 49) | 0x72);
+	tap_eq(get_redir(&v, 8, NULL) >> 49, (300 & 0xff) << 7 | 300 >> 8,
+	       "extended destination ID: IOAPIC entry bits 55:49 kept");
+	vlapic_irq_line(v.vm, 8, 1);
+	vlapic_irq_line(v.vm, 8, 0);
+	tap_eq(take(g), 0x72, "extended destination ID: IOAPIC pin 8 reaches ID 300");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(take(&v.cpu[0]), 0, "extended destination ID: still nothing for ID 0");
+	e2e_vm_destroy(&v);
+}
+
 int main(void)
 {
 	tap_init("ioapic", 120);
 	test_seed001();
 	test_msi_routing();
 	test_directed_eoi();
+	test_remote_irr_needs_acceptance();
+	test_extended_destination_id();
 	return tap_end();
 }

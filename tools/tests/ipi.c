@@ -313,6 +313,50 @@ static void test_init_sipi(void)
 		tap_ok(in.type == VLAPIC_INTR_SIPI && in.vector == 0x9c,
 		       "INIT-SIPI, AP late: the SIPI sent after INIT is not lost (type %u vector %#x)",
 		       in.type, in.vector);
+
+		/*
+		 * The other order: the AP waits for SIPI, a SIPI and then
+		 * an INIT arrive before it runs. The INIT came last: the AP
+		 * must end up waiting for SIPI, not started.
+		 */
+		ipi(&bsp, 1, LAPIC_DM_INIT | LAPIC_ICR_LEVEL_ASSERT);
+		vlapic_get_interrupt(ap.fd, VLAPIC_INTR_IF, &in);
+		tap_eq(in.type, VLAPIC_INTR_INIT, "SIPI-INIT: INIT taken");
+		ipi(&bsp, 1, LAPIC_DM_STARTUP | 0x9d);
+		ipi(&bsp, 1, LAPIC_DM_INIT | LAPIC_ICR_LEVEL_ASSERT);
+		vlapic_get_interrupt(ap.fd, VLAPIC_INTR_IF, &in);
+		tap_eq(in.type, VLAPIC_INTR_INIT, "SIPI-INIT: the INIT is taken");
+		vlapic_get_interrupt(ap.fd, VLAPIC_INTR_IF, &in);
+		tap_eq(in.type, VLAPIC_INTR_NONE,
+		       "SIPI-INIT: the SIPI before the INIT does not start the AP");
+		vlapic_get_lapic(ap.fd, &s);
+		tap_eq(s.mp_state, VLAPIC_MP_STATE_WAIT_FOR_SIPI,
+		       "SIPI-INIT: the AP waits for SIPI");
+	}
+
+	/*
+	 * kvm-unit-tests' pattern, with the AP's CPU running on its own
+	 * thread: INIT to all-but-self, then at once one SIPI to
+	 * all-but-self. Every round must start the AP again.
+	 */
+	{
+		unsigned int round, started = 0;
+
+		reg_write(&bsp, LAPIC_SVR, LAPIC_SVR_ENABLE | 0xff);
+		gcpu_reset_counts(&ap);
+		gcpu_start(&ap);
+		for (round = 0; round < 200; round++) {
+			ipi(&bsp, 0, LAPIC_SH_OTHERS | LAPIC_DM_INIT |
+			    LAPIC_ICR_LEVEL_ASSERT);
+			ipi(&bsp, 0, LAPIC_SH_OTHERS | LAPIC_DM_STARTUP | 0x9e);
+			if (!WAIT_FOR(__atomic_load_n(&ap.sipi, __ATOMIC_ACQUIRE) ==
+				      round + 1, 3000))
+				break;
+			started++;
+		}
+		tap_eq(started, 200,
+		       "INIT all-but-self + SIPI at once: the AP starts every round");
+		gcpu_stop(&ap);
 	}
 	close(ap.fd);
 	close(bsp.fd);

@@ -189,6 +189,199 @@ static void test_resample(struct e2e_vm *v)
 	close(rfd);
 }
 
+/* The table test_edge() installed: GSI 20, 11 to their pins, 100 an MSI. */
+static void restore_routes(struct e2e_vm *v)
+{
+	struct vlapic_gsi_route r[3];
+
+	memset(r, 0, sizeof(r));
+	r[0].gsi = 20;
+	r[0].type = VLAPIC_ROUTE_TYPE_IOAPIC;
+	r[0].pin = 20;
+	r[1].gsi = 100;
+	r[1].type = VLAPIC_ROUTE_TYPE_MSI;
+	r[1].msi_address = MSI_ADDR(1);
+	r[1].msi_data = 0x61;
+	r[2].gsi = 11;
+	r[2].type = VLAPIC_ROUTE_TYPE_IOAPIC;
+	r[2].pin = 11;
+	if (vlapic_set_gsi_routing(v->vm, r, 3))
+		tap_bail("SET_GSI_ROUTING");
+}
+
+/*
+ * Resample on every EOI the IOAPIC sees: with directed EOI the guest's
+ * LAPIC EOI broadcasts nothing and the IOAPIC's EOI register (version
+ * 0x20) ends the interrupt; the resampling irqfd must be resampled there
+ * too (it was only on the LAPIC broadcast: the held line was sent again).
+ */
+static void test_resample_ioapic_eoi_register(void)
+{
+	struct vlapic_create_vm c;
+	struct e2e_vm v;
+	struct gcpu *g;
+	int efd = eventfd(0, EFD_CLOEXEC), rfd = eventfd(0, EFD_CLOEXEC);
+	uint64_t eoi = 0x68;
+	int ret;
+
+	memset(&v, 0, sizeof(v));
+	memset(&c, 0, sizeof(c));
+	v.sys = vlapic_open_checked();
+	c.flags = VLAPIC_VM_DIRECTED_EOI;
+	c.max_vcpus = 1;
+	v.vm = vlapic_create_vm(v.sys, &c);
+	v.cpu[0].fd = vlapic_create_vcpu(v.vm, 0, 0);
+	if (v.sys < 0 || v.vm < 0 || v.cpu[0].fd < 0)
+		tap_bail("directed EOI VM setup");
+	v.nr = 1;
+	g = &v.cpu[0];
+	reg_write(g, LAPIC_SVR, LAPIC_SVR_DIRECTED_EOI | LAPIC_SVR_ENABLE | 0xff);
+	set_redir(&v, 12, LAPIC_LVT_LEVEL | 0x68);
+	ret = vlapic_irqfd(v.vm, efd, 12, VLAPIC_IRQFD_FLAG_RESAMPLE, rfd);
+	tap_eq(ret, 0, "resample, directed EOI: bind GSI 12");
+	signal_fd(efd);
+	tap_eq(take(g), 0x68, "resample, directed EOI: the guest takes 0x68");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(read_fd(rfd), 0,
+	       "resample, directed EOI: the suppressed LAPIC EOI resamples nothing");
+	ret = vlapic_ioapic_access(v.vm, IOAPIC_EOI, 4, true, &eoi);
+	tap_eq(ret, 0, "resample, directed EOI: IOAPIC EOI register write");
+	tap_eq(read_fd(rfd), 1,
+	       "resample, directed EOI: the IOAPIC EOI signals resamplefd");
+	tap_eq(input_high(&v) & BIT(12), 0,
+	       "resample, directed EOI: the line was deasserted");
+	tap_eq(take(g), 0, "resample, directed EOI: no re-delivery");
+	close(efd);
+	close(rfd);
+	e2e_vm_destroy(&v);
+}
+
+/*
+ * The pin a resampling irqfd resamples is where its GSI is routed at the
+ * time of the EOI, not where it was routed when the irqfd was bound.
+ */
+static void test_resample_after_routing_change(struct e2e_vm *v)
+{
+	struct gcpu *g = &v->cpu[0];
+	struct vlapic_gsi_route r[2];
+	int efd = eventfd(0, EFD_CLOEXEC), rfd = eventfd(0, EFD_CLOEXEC);
+	int ret;
+
+	memset(r, 0, sizeof(r));
+	r[0].gsi = 13;
+	r[0].type = VLAPIC_ROUTE_TYPE_IOAPIC;
+	r[0].pin = 13;
+	ret = vlapic_set_gsi_routing(v->vm, r, 1);
+	ret |= vlapic_irqfd(v->vm, efd, 13, VLAPIC_IRQFD_FLAG_RESAMPLE, rfd);
+	tap_eq(ret, 0, "resample, rerouted: GSI 13 -> pin 13, irqfd bound");
+	r[0].pin = 14;
+	ret = vlapic_set_gsi_routing(v->vm, r, 1);
+	tap_eq(ret, 0, "resample, rerouted: GSI 13 -> pin 14");
+	set_redir(v, 13, LAPIC_LVT_MASKED);
+	set_redir(v, 14, LAPIC_LVT_LEVEL | 0x69);
+	signal_fd(efd);
+	tap_eq(take(g), 0x69, "resample, rerouted: pin 14 delivers 0x69");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(read_fd(rfd), 1, "resample, rerouted: the EOI of pin 14 resamples");
+	tap_eq(input_high(v) & BIT(14), 0,
+	       "resample, rerouted: pin 14 deasserted");
+	tap_eq(take(g), 0, "resample, rerouted: no re-delivery");
+
+	/* An assertion made through the old route is resampled there. */
+	r[0].pin = 13;
+	ret = vlapic_set_gsi_routing(v->vm, r, 1);
+	set_redir(v, 14, LAPIC_LVT_MASKED);
+	set_redir(v, 13, LAPIC_LVT_LEVEL | 0x6c);
+	signal_fd(efd);
+	tap_eq(take(g), 0x6c, "resample, rerouted back: pin 13 delivers 0x6c");
+	r[0].pin = 14;
+	ret |= vlapic_set_gsi_routing(v->vm, r, 1);
+	tap_eq(ret, 0, "resample, rerouted back: GSI 13 -> pin 14 again");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(read_fd(rfd), 1,
+	       "resample, stale route: the EOI of pin 13, which it still drives, resamples");
+	tap_eq(input_high(v) & BIT(13), 0,
+	       "resample, stale route: pin 13 deasserted");
+	tap_eq(take(g), 0, "resample, stale route: no re-delivery");
+	set_redir(v, 13, LAPIC_LVT_MASKED);
+	ret = vlapic_irqfd(v->vm, efd, 13, VLAPIC_IRQFD_FLAG_DEASSIGN, -1);
+	tap_eq(ret, 0, "resample, rerouted: deassign");
+	close(efd);
+	close(rfd);
+	restore_routes(v);
+}
+
+/*
+ * Several sources on one line: the VMM's own (IRQ_LINE), an edge irqfd's
+ * pulses and a resampling irqfd's assertion are ORed. One source lowering
+ * the line does not drop another's assertion.
+ */
+static void test_line_sources(struct e2e_vm *v)
+{
+	struct gcpu *g = &v->cpu[0];
+	struct vlapic_gsi_route r[2];
+	int efd = eventfd(0, EFD_CLOEXEC), rfd = eventfd(0, EFD_CLOEXEC);
+	int pfd = eventfd(0, EFD_CLOEXEC);
+	int ret;
+
+	memset(r, 0, sizeof(r));
+	r[0].gsi = 15;
+	r[0].type = VLAPIC_ROUTE_TYPE_IOAPIC;
+	r[0].pin = 15;
+	r[1].gsi = 16;
+	r[1].type = VLAPIC_ROUTE_TYPE_IOAPIC;
+	r[1].pin = 16;
+	ret = vlapic_set_gsi_routing(v->vm, r, 2);
+	tap_eq(ret, 0, "sources: GSI 15, 16 -> pins 15, 16");
+	set_redir(v, 15, LAPIC_LVT_LEVEL | 0x6a);
+	set_redir(v, 16, LAPIC_LVT_LEVEL | 0x6b);
+
+	/* The VMM and a resampling irqfd both assert GSI 15. */
+	ret = vlapic_irqfd(v->vm, efd, 15, VLAPIC_IRQFD_FLAG_RESAMPLE, rfd);
+	tap_eq(ret, 0, "sources: resampling irqfd on GSI 15");
+	vlapic_irq_line(v->vm, 15, 1);
+	signal_fd(efd);
+	tap_eq(take(g), 0x6a, "sources: 0x6a delivered");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(read_fd(rfd), 1, "sources: the EOI resamples the irqfd");
+	tap_eq(input_high(v) & BIT(15), BIT(15),
+	       "sources: the VMM's assertion outlives the irqfd's");
+	tap_eq(take(g), 0x6a, "sources: still asserted by the VMM: sent again");
+	vlapic_irq_line(v->vm, 15, 0);
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(take(g), 0, "sources: both low: nothing more");
+	tap_eq(input_high(v) & BIT(15), 0, "sources: GSI 15 low");
+	/* Unbinding the irqfd does not lower the VMM's assertion. */
+	vlapic_irq_line(v->vm, 15, 1);
+	tap_eq(take(g), 0x6a, "sources: the VMM asserts again");
+	ret = vlapic_irqfd(v->vm, efd, 15, VLAPIC_IRQFD_FLAG_DEASSIGN, -1);
+	tap_eq(ret, 0, "sources: deassign the resampling irqfd");
+	tap_eq(input_high(v) & BIT(15), BIT(15),
+	       "sources: the deassign left the VMM's assertion");
+	vlapic_irq_line(v->vm, 15, 0);
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(take(g), 0, "sources: GSI 15 quiet");
+
+	/* An edge irqfd pulsing a line the VMM holds high. */
+	ret = vlapic_irqfd(v->vm, pfd, 16, 0, -1);
+	tap_eq(ret, 0, "sources: edge irqfd on GSI 16");
+	vlapic_irq_line(v->vm, 16, 1);
+	tap_eq(take(g), 0x6b, "sources: the VMM's level 0x6b delivered");
+	signal_fd(pfd);
+	tap_eq(input_high(v) & BIT(16), BIT(16),
+	       "sources: the irqfd's pulse did not lower the VMM's line");
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(take(g), 0x6b, "sources: held by the VMM: sent again after EOI");
+	vlapic_irq_line(v->vm, 16, 0);
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(take(g), 0, "sources: GSI 16 quiet");
+	vlapic_irqfd(v->vm, pfd, 16, VLAPIC_IRQFD_FLAG_DEASSIGN, -1);
+	close(efd);
+	close(rfd);
+	close(pfd);
+	restore_routes(v);
+}
+
 static void test_irqfd_errors(struct e2e_vm *v)
 {
 	struct vlapic_irqfd a;
@@ -307,8 +500,11 @@ int main(void)
 	       "CHECK_EXTENSION: IRQFD and INJECT_BATCH present");
 	test_edge(&v);
 	test_resample(&v);
+	test_resample_after_routing_change(&v);
+	test_line_sources(&v);
 	test_irqfd_errors(&v);
 	test_batch(&v);
 	e2e_vm_destroy(&v);
+	test_resample_ioapic_eoi_register();
 	return tap_end();
 }

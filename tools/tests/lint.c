@@ -90,13 +90,17 @@ int main(void)
 	tap_eq(next(g, VLAPIC_INTR_IF, NULL), VLAPIC_INTR_NONE,
 	       "LINT0 level: no second delivery while remote IRR is set");
 	reg_write(g, LAPIC_EOI, 0);
-	tap_eq(reg_read(g, LAPIC_LVT0) & LAPIC_LVT_REMOTE_IRR, 0,
-	       "LINT0 level: EOI clears remote IRR");
-	lint(g, 0, 1);
+	tap_eq(reg_read(g, LAPIC_LVT0) & LAPIC_LVT_REMOTE_IRR,
+	       LAPIC_LVT_REMOTE_IRR,
+	       "LINT0 level: EOI with the line high: remote IRR set again");
 	tap_ok(next(g, VLAPIC_INTR_IF, &vec) == VLAPIC_INTR_VECTOR &&
-	       vec == 0x58, "LINT0 level: still high after EOI: delivered again");
-	reg_write(g, LAPIC_EOI, 0);
+	       vec == 0x58, "LINT0 level: still high at the EOI: delivered again");
 	lint(g, 0, 0);
+	reg_write(g, LAPIC_EOI, 0);
+	tap_eq(reg_read(g, LAPIC_LVT0) & LAPIC_LVT_REMOTE_IRR, 0,
+	       "LINT0 level: EOI with the line low clears remote IRR");
+	tap_eq(next(g, VLAPIC_INTR_IF, NULL), VLAPIC_INTR_NONE,
+	       "LINT0 level: low at the EOI: not delivered again");
 
 	/* Masked: the level is tracked, nothing is delivered. */
 	reg_write(g, LAPIC_LVT0, LAPIC_LVT_MASKED | 0x59);

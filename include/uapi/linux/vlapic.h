@@ -52,6 +52,13 @@
 #define VLAPIC_CAP_READONLY_MEM		12	/* VLAPIC_MEM_READONLY */
 #define VLAPIC_CAP_IMMEDIATE_EXIT	13	/* vlapic_run::immediate_exit */
 #define VLAPIC_CAP_X86_USER_SPACE_MSR	14	/* VLAPIC_ENABLE_CAP: MSR exits */
+/*
+ * MSIs and IOAPIC entries carry the extended destination ID (MSI address
+ * bits 11:5, redirection entry bits 55:49: bits 14:8 of an x2APIC ID in
+ * physical mode), the convention Linux guests use on KVM. Always decoded;
+ * a VMM advertises it to its guest (KVM's CPUID feature bit).
+ */
+#define VLAPIC_CAP_MSI_EXT_DEST_ID	15
 
 #define VLAPIC_RUN_BACKEND_SVM		(1U << 0)
 #define VLAPIC_RUN_BACKEND_VMX		(1U << 1)
@@ -214,10 +221,11 @@ struct vlapic_gsi_routing {
  * @gsi: the GSI.
  * @flags: VLAPIC_IRQFD_FLAG_DEASSIGN (remove the binding of @fd/@gsi),
  *	VLAPIC_IRQFD_FLAG_RESAMPLE (level-triggered: a signal asserts the
- *	GSI and leaves it asserted; when the guest EOIs the vector of the
- *	IOAPIC pin the GSI is routed to, the GSI is deasserted and
- *	@resamplefd is signalled, so the device can assert it again, as
- *	VFIO and vhost expect).
+ *	GSI and leaves it asserted; when the IOAPIC sees the EOI of a pin
+ *	the GSI is routed to at that time, the irqfd's assertion is dropped
+ *	and @resamplefd is signalled, so the device can assert it again, as
+ *	VFIO and vhost expect). Each resampling irqfd is a line source of
+ *	its own: the IOAPIC ORs it with the VMM's VLAPIC_IRQ_LINE.
  * @resamplefd: an eventfd, with VLAPIC_IRQFD_FLAG_RESAMPLE.
  * @reserved: must be zero.
  */
@@ -277,7 +285,8 @@ struct vlapic_inject_batch {
  * @ioregsel: IOREGSEL.
  * @id: IOAPIC ID register.
  * @input_high: bit n: the input signal of pin n is high (before the
- *	entry's polarity).
+ *	entry's polarity). GET: the OR of the pin's sources; SET: the VMM's
+ *	source (not on a pin a resampling irqfd already drives high).
  * @redir: redirection entries, remote IRR (bit 14) and delivery status
  *	(bit 12) included.
  * @reserved: must be zero.
@@ -471,8 +480,8 @@ struct vlapic_lint {
 #define VLAPIC_VCPU_STAT_NMI		10	/* NMIs accepted */
 #define VLAPIC_VCPU_STAT_SMI		11	/* SMIs accepted */
 #define VLAPIC_VCPU_STAT_INIT		12	/* INITs accepted */
-#define VLAPIC_VCPU_STAT_SIPI		13	/* SIPIs accepted */
-#define VLAPIC_VCPU_STAT_SIPI_IGNORED	14	/* SIPI not waited for */
+#define VLAPIC_VCPU_STAT_SIPI		13	/* SIPIs accepted (latched) */
+#define VLAPIC_VCPU_STAT_SIPI_IGNORED	14	/* SIPIs that started nothing */
 #define VLAPIC_VCPU_STAT_EXTINT		15	/* ExtINTs accepted */
 #define VLAPIC_VCPU_STAT_IPI_SENT		16	/* ICR or SELF IPI writes */
 #define VLAPIC_VCPU_STAT_TIMER_FIRED	17	/* timer expiries delivered */
