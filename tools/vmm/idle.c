@@ -15,6 +15,12 @@
  * polls with every vCPU asleep the VM is paused and each vCPU's state
  * read (MP state, RFLAGS.IF, the LAPIC timer and IRR/ISR/TPR). A guest
  * that can still wake is left alone for BACKOFF_POLLS polls.
+ *
+ * A verdict of "nothing can wake them" is confirmed once more after
+ * BACKOFF_POLLS polls in which no vCPU ran: KVM keeps a timer expiry
+ * that has not been injected yet out of both IRR and the deadline MSR
+ * (its lapic_timer.pending), so one look can miss a wake-up that is
+ * already on its way; the vCPU then runs and the suspicion is dropped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +43,14 @@
  * @vm: the VM.
  * @streak: consecutive polls with every vCPU asleep.
  * @backoff: polls left before the next check of a guest that could wake.
+ * @suspect: the last check found nothing that can wake the guest, and
+ *	every vCPU has stayed asleep since.
  */
 struct idle_watch {
 	struct vm *vm;
 	unsigned int streak;
 	unsigned int backoff;
+	bool suspect;
 };
 
 struct idle_watch *idle_watch_new(struct vm *vm)
@@ -168,6 +177,7 @@ void idle_check(struct idle_watch *w)
 	}
 	if (!asleep) {
 		w->streak = 0;
+		w->suspect = false;
 		return;
 	}
 	if (w->backoff) {
@@ -187,9 +197,10 @@ void idle_check(struct idle_watch *w)
 			len += snprintf(report + len, sizeof(report) - len,
 					"%svcpu%u %s", i ? ", " : "", i, why);
 	}
-	if (!wake)
+	if (!wake && w->suspect)
 		vm_fail(vm, VMM_OK, "all vCPUs halted and nothing can wake them (%s)",
 			report);
+	w->suspect = !wake;
 	ctl_resume(vm);
 	w->streak = 0;
 	w->backoff = BACKOFF_POLLS;
