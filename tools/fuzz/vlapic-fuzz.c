@@ -1236,6 +1236,13 @@ static void op_run_msrs(struct fuzz_thread *t, int fd)
 	}
 	if (m.h.nmsrs > 6 && m.h.nmsrs < 1000)
 		m.h.nmsrs = 6;
+	/*
+	 * Never EFER.LME: the fuzzed guests run without CR4.PAE (see
+	 * op_run_state() and docs/run.md, "On QEMU").
+	 */
+	for (i = 0; i < 6; i++)
+		if (m.e[i].index == 0xc0000080)
+			m.e[i].data &= ~(1ULL << 8);
 	do_ioctl(t, fd, chance(t, 50) ? I_SET_MSRS : I_GET_MSRS, &m);
 }
 
