@@ -96,7 +96,7 @@ static void pong(struct frame *f)
 	apic_send_ipi(0, VEC_PONG);
 }
 
-static volatile int ap_stop;
+static int ap_stop;
 
 /* The AP waits for pings with IF set, spinning or halted. */
 static void ap_spin(void *arg)
@@ -174,7 +174,7 @@ static void deadline_handler(struct frame *f)
 	apic_eoi();
 }
 
-static void deadline(const char *name)
+static void tsc_deadline_latency(const char *name)
 {
 	unsigned int i, n = 300, late = 0;
 	u64 total = 0;
@@ -249,7 +249,7 @@ int main(void)
 	else if (is(c, "tpr_masked"))
 		tpr("tpr_masked", true);
 	else if (is(c, "deadline"))
-		deadline("deadline");
+		tsc_deadline_latency("deadline");
 	else if (is(c, "level"))
 		level("level");
 	else
