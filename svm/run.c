@@ -141,11 +141,6 @@ static void svm_tsc_changed(struct vlapic_vcpu_run *vcpu)
 	vlapic_use_host_tsc(vcpu->vlapic, vmcb->control.tsc_offset);
 }
 
-static bool svm_interrupt_shadow(struct vlapic_vcpu_run *vcpu)
-{
-	return to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK;
-}
-
 /* Single-step the guest until its next instruction boundary (NMI window). */
 static void svm_nmi_singlestep(struct svm_vcpu *svm)
 {
@@ -359,6 +354,5 @@ const struct vlapic_run_ops svm_run_ops = {
 	.get_cpu_state = svm_state_get_cpu,
 	.get_msr = svm_state_get_msr,
 	.set_msr = svm_state_set_msr,
-	.interrupt_shadow = svm_interrupt_shadow,
 	.tsc_changed = svm_tsc_changed,
 };

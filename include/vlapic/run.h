@@ -337,7 +337,6 @@ struct vlapic_vcpu_run {
  * @get_cpu_state: fill the segments, control registers, EFER and CPL of @cpu.
  * @get_msr: an MSR the backend keeps; 0, 1 for #GP, -ENOENT: not its.
  * @set_msr: likewise; @host: from SET_MSRS (no guest #GP rules).
- * @interrupt_shadow: the guest is in an STI/MOV SS shadow.
  * @tsc_changed: the guest TSC offset changed (IA32_TSC write).
  */
 struct vlapic_run_ops {
@@ -363,7 +362,6 @@ struct vlapic_run_ops {
 	int (*get_msr)(struct vlapic_vcpu_run *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct vlapic_vcpu_run *vcpu, u32 index, u64 data,
 		       bool host);
-	bool (*interrupt_shadow)(struct vlapic_vcpu_run *vcpu);
 	void (*tsc_changed)(struct vlapic_vcpu_run *vcpu);
 };
 
