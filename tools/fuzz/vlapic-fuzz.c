@@ -1164,7 +1164,13 @@ static void op_run_state(struct fuzz_thread *t, struct run_slot *r, int fd)
 		s.cr4 = 0;
 		s.efer = 0;
 		if (chance(t, 15)) {
-			uint64_t *f = (uint64_t *)&s.cr0;
+			/*
+			 * __u64, the fields' own type: through a uint64_t
+			 * (unsigned long) pointer the compiler may assume the
+			 * flip leaves s.efer alone (strict aliasing) and test
+			 * a stale value below, as it did.
+			 */
+			__u64 *f = &s.cr0;
 
 			f[rn(t, 7)] ^= 1ULL << rn(t, 64);
 		}
