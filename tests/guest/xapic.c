@@ -161,13 +161,18 @@ struct lvt {
 
 static void test_lvt(void)
 {
-	/* Every bit but the read-only status bits 12 and 14 written as 1. */
+	/*
+	 * Every bit but the read-only status bits 12 and 14 written as 1,
+	 * except where the SDM (10.5.1) reserves the value: the thermal and
+	 * performance LVTs take NMI (100b), not ExtINT, and LINT1 is edge
+	 * only (its trigger bit 15 written as 0).
+	 */
 	const struct lvt lvts[] = {
 		{ "LVT timer", APIC_LVTT, 0xfffbafff, 0x000300ff },
-		{ "LVT thermal", APIC_LVTTHMR, 0xffffafff, 0x000107ff },
-		{ "LVT perf", APIC_LVTPC, 0xffffafff, 0x000107ff },
+		{ "LVT thermal", APIC_LVTTHMR, 0xffffacff, 0x000104ff },
+		{ "LVT perf", APIC_LVTPC, 0xffffacff, 0x000104ff },
 		{ "LVT LINT0", APIC_LVT0, 0xffffafff, 0x0001a7ff },
-		{ "LVT LINT1", APIC_LVT1, 0xffffafff, 0x0001a7ff },
+		{ "LVT LINT1", APIC_LVT1, 0xffff2fff, 0x000127ff },
 		{ "LVT error", APIC_LVTERR, 0xffffafff, 0x000100ff },
 	};
 	unsigned int i;
