@@ -17,6 +17,14 @@ static const u8 low[] = { 0x41, 0x55, 0x6f };
 static int ready;
 static unsigned int wake_bad, order_bad, early_bad;
 
+/* The first round that failed, for the TAP diagnostics. */
+static struct {
+	bool seen;
+	unsigned int round, nlog, ppr, isr;
+	u8 log[8];
+} first_bad;
+static unsigned int cur_round;
+
 static void no_eoi(struct frame *f)
 {
 	(void)f;
@@ -25,6 +33,23 @@ static void no_eoi(struct frame *f)
 static unsigned int count(unsigned int vec)
 {
 	return READ_ONCE(this_cpu()->irq_count[vec]);
+}
+
+/* What this CPU had seen when a check failed: its log, PPR, ISR. */
+static void note_bad(void)
+{
+	struct cpu *c = this_cpu();
+	unsigned int i;
+
+	if (first_bad.seen)
+		return;
+	first_bad.seen = true;
+	first_bad.round = cur_round;
+	first_bad.ppr = apic_read(APIC_PPR);
+	first_bad.isr = apic_highest_isr();
+	first_bad.nlog = c->nlog;
+	for (i = 0; i < c->nlog && i < ARRAY_SIZE(first_bad.log); i++)
+		first_bad.log[i] = c->log[i];
 }
 
 /* Halts until @vec arrives; low vectors must not arrive meanwhile. */
@@ -36,8 +61,10 @@ static void halt_for(unsigned int vec)
 		safe_halt();
 	cli();
 	for (i = 0; i < ARRAY_SIZE(low); i++) {
-		if (count(low[i]))
+		if (count(low[i])) {
 			early_bad++;
+			note_bad();
+		}
 	}
 }
 
@@ -47,11 +74,15 @@ static void check_low_order(void)
 	unsigned int i, n = c->nlog;
 
 	if (n < 3 || c->log[n - 3] != 0x6f || c->log[n - 2] != 0x55 ||
-	    c->log[n - 1] != 0x41)
+	    c->log[n - 1] != 0x41) {
 		order_bad++;
+		note_bad();
+	}
 	for (i = 0; i < ARRAY_SIZE(low); i++) {
-		if (count(low[i]) != 1)
+		if (count(low[i]) != 1) {
 			order_bad++;
+			note_bad();
+		}
 	}
 }
 
@@ -99,7 +130,9 @@ static void two_cpus(bool by_isr)
 	wake_bad = 0;
 	order_bad = 0;
 	early_bad = 0;
+	first_bad.seen = false;
 	for (r = 0; r < ROUNDS; r++) {
+		cur_round = r;
 		WRITE_ONCE(ready, 0);
 		on_cpu_async(1, target_round, (void *)(u64)by_isr);
 		wait_for(READ_ONCE(ready));
@@ -120,7 +153,9 @@ static void one_cpu(bool by_isr)
 	wake_bad = 0;
 	order_bad = 0;
 	early_bad = 0;
+	first_bad.seen = false;
 	for (r = 0; r < ROUNDS; r++) {
+		cur_round = r;
 		cpu_clear_log(0);
 		if (by_isr) {
 			apic_send_ipi(0, APIC_SH_SELF | VEC_ISR);
@@ -147,6 +182,16 @@ static void one_cpu(bool by_isr)
 
 static void report(const char *what)
 {
+	unsigned int i;
+
+	if (first_bad.seen) {
+		tap_diag("%s: first bad round %u: PPR 0x%x, highest ISR 0x%x then; %u vectors:",
+			 what, first_bad.round, first_bad.ppr, first_bad.isr,
+			 first_bad.nlog);
+		for (i = 0; i < first_bad.nlog && i < ARRAY_SIZE(first_bad.log);
+		     i++)
+			tap_diag("  0x%x", first_bad.log[i]);
+	}
 	tap_eq(wake_bad, 0, "%s: woke for the high vector in all %d rounds",
 	       what, ROUNDS);
 	tap_eq(early_bad, 0, "%s: no low vector while PPR was 0x70", what);
