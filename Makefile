@@ -6,6 +6,8 @@
 #   make check      the test command: build, style, sparse, boot the test
 #                   kernel and Debian's kernel in QEMU, run every suite
 #   make style      checkpatch.pl --strict on every source file
+#   make model-check
+#                   SPIN on the protocol models (tests/model-check)
 #   make sparse     C=2 build with sparse
 #   make demo       boot the test VM and run tools/vlapic-demo in it
 #   make vmm-check  boot the test VM with only the vlapic-vmm tests
@@ -25,7 +27,8 @@ endif
 WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
-.PHONY: all modules clean check style sparse demo bench soak vmm-check
+.PHONY: all modules clean check style sparse demo bench soak vmm-check \
+	model-check
 
 all: modules
 
@@ -41,6 +44,10 @@ check:
 
 style:
 	bash tests/harness/style.sh
+
+# MODELS="posted initsipi" checks only those models.
+model-check:
+	bash tests/model-check/run.sh $(MODELS)
 
 demo:
 	bash tests/harness/demo.sh

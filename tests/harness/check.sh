@@ -5,7 +5,8 @@
 #  1. install missing Debian packages, unpack Debian's stock kernel image
 #  2. build (or reuse) the KUnit test kernel
 #  3. build the modules for the test kernel and for Debian's headers with
-#     W=1 -Werror; checkpatch --strict; sparse
+#     W=1 -Werror; checkpatch --strict; sparse; SPIN on the protocol
+#     models (tests/model-check)
 #  4. boot the test kernel: module, KUnit suites, userspace tests,
 #     vlapic-vmm and the guest programs on vlapic and KVM (plan-vmm.sh,
 #     compared by compare-guests.py), kmemleak
@@ -54,6 +55,14 @@ check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
 	bash "$ROOT/tests/harness/style.sh"
 check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
+# Each model of tests/model-check is one check: its correct configurations
+# verify and its known-defect variants give their counterexample.
+for m in "$ROOT"/tests/model-check/*.pml; do
+	m=$(basename "$m" .pml)
+	check_step "model-check: $m (SPIN, defect variants caught)" \
+		"$BUILD/step-model-$m.log" \
+		bash "$ROOT/tests/model-check/run.sh" "$m"
+done
 check_step "decode table agrees with objdump (emul_objdump_check.py)" \
 	"$BUILD/step-objdump.log" python3 "$ROOT/tests/kunit/emul_objdump_check.py"
 check_step "build: tools/ (static e2e tests, vlapic-demo, vlapic-vmm and its guests, -Werror)" \
