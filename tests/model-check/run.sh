@@ -28,6 +28,11 @@ CONFIGS=(
 	"posted|counterexample|-DLATE_MODE|asleep"
 	"posted|counterexample|-DSPLIT_SYNC|posted[0]==0"
 	"posted|counterexample|-DRESTORE -DPURGE_AFTER|(pir[2]||irr[2])"
+	"initsipi|verify||"
+	"initsipi|verify|-DSIPI_FIRST|"
+	"initsipi|counterexample|-DSIPI_WINDOW|started==1"
+	"initsipi|counterexample|-DINIT_KEEPS_SIPI -DSIPI_FIRST|mp==1"
+	"initsipi|counterexample|-DSIPI_UNDER_INIT|started"
 )
 
 command -v spin >/dev/null || { echo "spin not installed (apt-get install spin)" >&2; exit 1; }
