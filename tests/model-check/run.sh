@@ -33,6 +33,9 @@ CONFIGS=(
 	"initsipi|counterexample|-DSIPI_WINDOW|started==1"
 	"initsipi|counterexample|-DINIT_KEEPS_SIPI -DSIPI_FIRST|mp==1"
 	"initsipi|counterexample|-DSIPI_UNDER_INIT|started"
+	"ioapic|verify||"
+	"ioapic|counterexample|-DCANCEL_NOSYNC|!(freed)"
+	"ioapic|counterexample|-DOWN_FLAG|!(deferred)"
 )
 
 command -v spin >/dev/null || { echo "spin not installed (apt-get install spin)" >&2; exit 1; }
