@@ -36,6 +36,13 @@ CONFIGS=(
 	"ioapic|verify||"
 	"ioapic|counterexample|-DCANCEL_NOSYNC|!(freed)"
 	"ioapic|counterexample|-DOWN_FLAG|!(deferred)"
+	"timer|verify||"
+	"timer|verify|-DTMAX=6 -DGUEST_OPS=4|"
+	"timer|counterexample|-DNO_CATCHUP|!(((target!=0)&&(t>=target)))"
+	"timer|counterexample|-DTRUST_HRTIMER|((target!=0)&&(t>=target))"
+	"timer|counterexample|-DNO_RESYNC|(target>t)"
+	"timer|counterexample|-DCANCEL_NOSYNC|!(freed)"
+	"timer|counterexample|-DDISARM_SYNC|invalid end state"
 )
 
 command -v spin >/dev/null || { echo "spin not installed (apt-get install spin)" >&2; exit 1; }
