@@ -43,6 +43,12 @@ CONFIGS=(
 	"timer|counterexample|-DNO_RESYNC|(target>t)"
 	"timer|counterexample|-DCANCEL_NOSYNC|!(freed)"
 	"timer|counterexample|-DDISARM_SYNC|invalid end state"
+	"irqfd|verify||"
+	"irqfd|verify|-DDEV_IRQS=3|"
+	"irqfd|counterexample|-DNO_LIST_CHECK|!(freed)"
+	"irqfd|counterexample|-DNO_SYNC_RCU|!(freed)"
+	"irqfd|counterexample|-DNO_FLUSH|!(deassigned)"
+	"irqfd|counterexample|-DLOWER_AFTER_EVAL|(cond||unbound_msg)"
 )
 
 command -v spin >/dev/null || { echo "spin not installed (apt-get install spin)" >&2; exit 1; }
