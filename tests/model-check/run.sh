@@ -49,6 +49,11 @@ CONFIGS=(
 	"irqfd|counterexample|-DNO_SYNC_RCU|!(freed)"
 	"irqfd|counterexample|-DNO_FLUSH|!(deassigned)"
 	"irqfd|counterexample|-DLOWER_AFTER_EVAL|(cond||unbound_msg)"
+	"entry|verify||"
+	"entry|verify|-DENTRIES=5|"
+	"entry|counterexample|-DLATE_MODE|(in_guest&& !(will_exit))"
+	"entry|counterexample|-DKICK_FIRST|(in_guest&& !(will_exit))"
+	"entry|counterexample|-DLATE_WAIT|!((asleep&&"
 )
 
 command -v spin >/dev/null || { echo "spin not installed (apt-get install spin)" >&2; exit 1; }
