@@ -74,7 +74,7 @@ for c in "${CONFIGS[@]}"; do
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2086
 	if ! (cd "$dir" && spin $flags -a "$model.pml" >spin.log 2>&1 &&
-		gcc -O2 -w -DSAFETY -DCOLLAPSE -DMEMLIM=4096 -o pan pan.c \
+		gcc -O1 -w -DSAFETY -DCOLLAPSE -DMEMLIM=4096 -o pan pan.c \
 			>gcc.log 2>&1); then
 		echo "not ok $n - $name: does not build"
 		cat "$dir/spin.log" "$dir/gcc.log" 2>/dev/null | tail -n 20
