@@ -15,8 +15,9 @@
  * does not change until it runs) so that vectors 0 and 1 are below it and
  * vector 2 above it: seed 004's 0x60/0x61 pending at PPR 0x70 and the
  * 0xd3 timer. Poster i posts vector i once. The vCPU takes at most
- * VCPU_STEPS transitions out of the host (entries, halts, preemptions,
- * one restore), then settles in the guest or asleep.
+ * VCPU_STEPS steps (an entry, an exit, a halt, a preemption), then
+ * settles in the guest or asleep. -DRESTORE: posters 1 and 2 only, and
+ * the vCPU may also restore its state once.
  *
  * Invariants:
  * - no wake-up missed: when nothing can move any more, a sleeping vCPU
@@ -38,7 +39,9 @@
  * PURGE_AFTER the restore purges the PIR after loading the registers.
  * SYNC_SHORTCUT alone (the sync skips the PIR when ON is clear, SN
  * recomputed) is expected to verify: it shows that the recompute is what
- * makes an ON shortcut safe.
+ * makes an ON shortcut safe. NO_RECOMPUTE alone verifies too: with the
+ * sync reading every word, nothing on these paths relies on ON after a
+ * clear of SN.
  */
 
 #define NV		4	/* vectors 0..2; 3 pads the second PIR word */
