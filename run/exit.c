@@ -564,11 +564,22 @@ static int run_op_write(void *ctx, u64 gpa, const void *val, unsigned int len)
 	return EMUL_USER_EXIT;
 }
 
+static bool run_op_fault_gpa(void *ctx, u64 *gpa)
+{
+	struct vlapic_vcpu_run *vcpu = ctx;
+
+	if (vcpu->fault_gpa == VLAPIC_NO_FAULT_GPA)
+		return false;
+	*gpa = vcpu->fault_gpa;
+	return true;
+}
+
 const struct emul_ops vlapic_run_emul_ops = {
 	.read_phys = run_op_read_phys,
 	.cmpxchg_phys = run_op_cmpxchg_phys,
 	.read = run_op_read,
 	.write = run_op_write,
+	.fault_gpa = run_op_fault_gpa,
 };
 
 /* Decode and carry out the instruction at RIP against MMIO. */
@@ -581,15 +592,15 @@ static int run_emulate(struct vlapic_vcpu_run *vcpu, const struct emul_insn *giv
 	unsigned int len;
 	int ret;
 
+	vlapic_run_emul_cpu(vcpu, &cpu);
 	if (given) {
 		insn = *given;
 	} else {
-		ret = vlapic_run_fetch(vcpu, bytes, &len);
+		ret = vlapic_run_fetch_cpu(vcpu, &cpu, bytes, &len);
 		if (ret > 0)
 			return 1;
 		if (ret < 0)
 			return vlapic_run_emulation_failure(vcpu, NULL, 0);
-		vlapic_run_emul_cpu(vcpu, &cpu);
 		ret = emul_decode(bytes, len, emul_cpu_mode(&cpu), &insn,
 				  &fault);
 		if (ret == EMUL_FAULT) {
@@ -599,7 +610,6 @@ static int run_emulate(struct vlapic_vcpu_run *vcpu, const struct emul_insn *giv
 		if (ret != EMUL_OK)
 			return vlapic_run_emulation_failure(vcpu, bytes, len);
 	}
-	vlapic_run_emul_cpu(vcpu, &cpu);
 	ret = emul_execute(&cpu, &insn, &vlapic_run_emul_ops, vcpu, &fault);
 	/* Completed iterations count whatever the result. */
 	memcpy(vcpu->gpr, cpu.gpr, sizeof(vcpu->gpr));
@@ -633,12 +643,18 @@ static int run_emulate(struct vlapic_vcpu_run *vcpu, const struct emul_insn *giv
  * the vLAPIC page (at this vCPU's base), the IOAPIC window or userspace.
  * Executing from outside RAM is an emulation failure.
  *
+ * @final: @gpa is the final translation of the instruction's own data
+ *	access (not a guest paging-structure access, no event delivery in
+ *	progress): the emulator uses it instead of walking the guest's
+ *	tables again for that access, as the CPU has just done so.
+ *
  * Return: 1, or 0 with an exit for userspace.
  */
 int vlapic_run_npf(struct vlapic_vcpu_run *vcpu, u64 gpa, bool write,
-		   bool fetch)
+		   bool fetch, bool final)
 {
 	bool writable;
+	int ret;
 
 	if (vlapic_run_gpa_is_ram(vcpu->vm, gpa) &&
 	    vlapic_run_gpa_page(vcpu->vm, gpa, &writable) &&
@@ -646,7 +662,11 @@ int vlapic_run_npf(struct vlapic_vcpu_run *vcpu, u64 gpa, bool write,
 		return 1;
 	if (fetch)
 		return vlapic_run_emulation_failure(vcpu, NULL, 0);
-	return run_emulate(vcpu, NULL);
+	/* Only for this emulation: never for a later completion. */
+	vcpu->fault_gpa = final ? gpa : VLAPIC_NO_FAULT_GPA;
+	ret = run_emulate(vcpu, NULL);
+	vcpu->fault_gpa = VLAPIC_NO_FAULT_GPA;
+	return ret;
 }
 
 /* --- port I/O ------------------------------------------------------------------ */

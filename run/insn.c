@@ -147,13 +147,31 @@ void vlapic_run_emul_cpu(struct vlapic_vcpu_run *vcpu, struct emul_cpu *cpu)
 int vlapic_run_fetch(struct vlapic_vcpu_run *vcpu, u8 *bytes,
 		     unsigned int *len)
 {
-	struct emul_fault fault;
 	struct emul_cpu cpu;
-	int ret;
 
 	vlapic_run_emul_cpu(vcpu, &cpu);
+	return vlapic_run_fetch_cpu(vcpu, &cpu, bytes, len);
+}
+
+/**
+ * vlapic_run_fetch_cpu() - vlapic_run_fetch() with the state already read.
+ * @vcpu: the vCPU.
+ * @cpu: its state (vlapic_run_emul_cpu()).
+ * @bytes: EMUL_MAX_INSN_LEN bytes.
+ * @len: the bytes fetched.
+ *
+ * Context: inside srcu_read_lock(&vcpu->vm->srcu).
+ * Return: as vlapic_run_fetch().
+ */
+int vlapic_run_fetch_cpu(struct vlapic_vcpu_run *vcpu,
+			 const struct emul_cpu *cpu, u8 *bytes,
+			 unsigned int *len)
+{
+	struct emul_fault fault;
+	int ret;
+
 	*len = EMUL_MAX_INSN_LEN;
-	ret = emul_fetch(&cpu, &vlapic_run_emul_ops, vcpu, bytes, len, &fault);
+	ret = emul_fetch(cpu, &vlapic_run_emul_ops, vcpu, bytes, len, &fault);
 	if (ret == EMUL_FAULT) {
 		vlapic_run_queue_fault(vcpu, &fault);
 		return 1;
@@ -179,14 +197,14 @@ int vlapic_run_exit_insn(struct vlapic_vcpu_run *vcpu,
 	unsigned int len;
 	int ret;
 
-	ret = vlapic_run_fetch(vcpu, bytes, &len);
+	vlapic_run_emul_cpu(vcpu, &cpu);
+	ret = vlapic_run_fetch_cpu(vcpu, &cpu, bytes, &len);
 	if (ret > 0)
 		return 1;
 	if (ret < 0) {
 		vlapic_run_emulation_failure(vcpu, NULL, 0);
 		return -EFAULT;
 	}
-	vlapic_run_emul_cpu(vcpu, &cpu);
 	if (vlapic_insn_exit_decode(bytes, len, emul_cpu_mode(&cpu), out)) {
 		vlapic_run_emulation_failure(vcpu, bytes, len);
 		return -EINVAL;
@@ -234,9 +252,9 @@ void vlapic_run_skip_hlt(struct vlapic_vcpu_run *vcpu)
 	struct emul_cpu cpu;
 	unsigned int len;
 
-	if (vlapic_run_fetch(vcpu, bytes, &len))
-		return;
 	vlapic_run_emul_cpu(vcpu, &cpu);
+	if (vlapic_run_fetch_cpu(vcpu, &cpu, bytes, &len))
+		return;
 	if (!vlapic_insn_exit_decode(bytes, len, emul_cpu_mode(&cpu), &insn) &&
 	    insn.hlt)
 		vlapic_run_advance(vcpu, insn.len);

@@ -150,6 +150,7 @@ struct vlapic_vcpu_run *vlapic_vcpu_run_create(struct vlapic_vm_run *vm,
 	vcpu->cpu = -1;
 	vcpu->mode = VLAPIC_OUTSIDE_GUEST_MODE;
 	vcpu->pending_irq = -1;
+	vcpu->fault_gpa = VLAPIC_NO_FAULT_GPA;
 	vcpu->extint_vector = -1;
 	vcpu->run = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
 	vcpu->pio_data = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);

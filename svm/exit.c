@@ -27,9 +27,14 @@
 #define SVM_EXIT_MCOMMIT		0x0a3
 #define SVM_EXIT_TLBSYNC		0x0a4
 
-/* #NPF's EXITINFO1 is a page-fault error code. */
+/*
+ * #NPF's EXITINFO1 is a page-fault error code, plus where the walk was:
+ * bit 32, the final guest-physical address; bit 33, a guest paging
+ * structure (APM vol. 2 "Nested versus Guest Page Faults").
+ */
 #define SVM_NPF_WRITE	BIT(1)
 #define SVM_NPF_FETCH	BIT(4)
+#define SVM_NPF_FINAL	BIT_ULL(32)
 
 static int svm_exit_ioio(struct vlapic_vcpu_run *vcpu, struct vmcb *vmcb)
 {
@@ -143,10 +148,17 @@ static int svm_dispatch(struct svm_vcpu *svm)
 	case SVM_EXIT_IOIO:
 		return svm_exit_ioio(vcpu, vmcb);
 	case SVM_EXIT_NPF:
-		/* EXITINFO1: #PF-style error code (bit 1 write, bit 4 fetch). */
+		/*
+		 * EXITINFO2 is the instruction's own access when the fault
+		 * was on the final address and no event was being delivered
+		 * (pushing a frame faults at the final address too).
+		 */
 		return vlapic_run_npf(vcpu, vmcb->control.exit_info_2,
 				      info1 & SVM_NPF_WRITE,
-				      info1 & SVM_NPF_FETCH);
+				      info1 & SVM_NPF_FETCH,
+				      (info1 & SVM_NPF_FINAL) &&
+				      !(vmcb->control.exit_int_info &
+					SVM_EXITINTINFO_VALID));
 	case SVM_EXIT_VMMCALL:
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_HYPERCALL);
 		return vlapic_run_hypercall(vcpu);

@@ -230,30 +230,29 @@ static void svm_save_exitintinfo(struct svm_vcpu *svm)
 {
 	struct vlapic_vcpu_run *vcpu = svm->vcpu;
 	struct vmcb *vmcb = svm->vmcb;
-	u32 info = vmcb->control.exit_int_info;
-	int vector;
+	u8 vector;
 
-	if (!(info & SVM_EXITINTINFO_VALID))
-		return;
-	vector = svm_vmcb_exit_intr_vector(vmcb);
-	if (vector >= 0) {
+	switch (svm_vmcb_exit_event(vmcb, &vector)) {
+	case SVM_EXIT_EVENT_NONE:
+		break;
+	case SVM_EXIT_EVENT_INTR:
 		vcpu->pending_irq = vector;
-		return;
-	}
-	switch (info & SVM_EXITINTINFO_TYPE_MASK) {
-	case SVM_EXITINTINFO_TYPE_NMI:
+		break;
+	case SVM_EXIT_EVENT_NMI:
 		svm->nmi_reinject = true;
 		break;
-	case SVM_EXITINTINFO_TYPE_EXEPT:
+	case SVM_EXIT_EVENT_EXCEPTION:
 		/* Not through the #DF rule: this is the same exception. */
 		vcpu->exc.pending = true;
-		vcpu->exc.vector = info & SVM_EXITINTINFO_VEC_MASK;
-		vcpu->exc.has_error = info & SVM_EXITINTINFO_VALID_ERR;
+		vcpu->exc.vector = vector;
+		vcpu->exc.has_error = vmcb->control.exit_int_info &
+				      SVM_EXITINTINFO_VALID_ERR;
 		vcpu->exc.error = vmcb->control.exit_int_info_err;
 		vcpu->exc.cr2 = ~0ULL;	/* CR2 already holds the address */
 		break;
-	default:
-		/* INTn/INT3/INTO: RIP is still at it; it runs again. */
+	case SVM_EXIT_EVENT_BAD:
+		/* Re-injected, VMRUN would refuse it: counted, dropped. */
+		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_BAD_EVENTS);
 		break;
 	}
 }

@@ -202,6 +202,8 @@ static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp)
 		     VLAPIC_VCPU_STAT_RUN_EXIT_CR8);
 	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_TLB_FLUSHES !=
 		     VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES);
+	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_BAD_EVENTS !=
+		     VLAPIC_VCPU_STAT_RUN_BAD_EVENTS);
 	out = kzalloc(sizeof(*out), GFP_KERNEL_ACCOUNT);
 	if (!out)
 		return -ENOMEM;

@@ -239,6 +239,14 @@ enum emul_result {
  *	counts as done (userspace performs it). Both halves of a split write
  *	are issued even when the first returns EMUL_USER_EXIT, so the caller
  *	queues up to two writes for userspace.
+ * @fault_gpa: optional: the guest-physical address of the access that
+ *	stopped the guest, when the CPU reported it (the final translation
+ *	of the instruction's own data access: not a paging-structure access,
+ *	not an event delivery). Asked once per instruction, for the first
+ *	data access of an instruction with one memory operand (not MOVS);
+ *	when the page offsets agree, that access uses it and skips the walk
+ *	(the CPU has just done that walk, A/D bits included). Return true
+ *	with *@gpa set, false when nothing is known.
  *
  * @ctx is passed through unchanged.
  */
@@ -248,6 +256,7 @@ struct emul_ops {
 			    unsigned int len);
 	int (*read)(void *ctx, u64 gpa, void *val, unsigned int len);
 	int (*write)(void *ctx, u64 gpa, const void *val, unsigned int len);
+	bool (*fault_gpa)(void *ctx, u64 *gpa);
 };
 
 /**

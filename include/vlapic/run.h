@@ -174,6 +174,9 @@ struct vlapic_exception {
 };
 
 /* What userspace must finish before the guest goes on (next RUN). */
+/* struct vlapic_vcpu_run, @fault_gpa: no address known (none is all ones). */
+#define VLAPIC_NO_FAULT_GPA	(~0ULL)
+
 enum vlapic_complete {
 	VLAPIC_COMPLETE_NONE,
 	VLAPIC_COMPLETE_MMIO,		/* re-execute @mmio_insn with the data */
@@ -212,6 +215,7 @@ enum vlapic_run_stat {
 	VLAPIC_RUN_STAT_INJECTED_NMI,
 	VLAPIC_RUN_STAT_INJECTED_EXC,
 	VLAPIC_RUN_STAT_TLB_FLUSHES,
+	VLAPIC_RUN_STAT_BAD_EVENTS,
 	VLAPIC_RUN_STAT_NR,
 };
 
@@ -254,6 +258,9 @@ enum vlapic_run_stat {
  * @mmio_insn: the instruction an MMIO exit suspended.
  * @mmio_gpa: the read it waits for: address ...
  * @mmio_len: ... and length.
+ * @fault_gpa: while a nested page fault's instruction is emulated, the
+ *	address the CPU reported for its data access, else
+ *	VLAPIC_NO_FAULT_GPA (vlapic_run_npf()).
  * @pio_size: bytes per element of the pending I/O.
  * @pio_count: elements of the pending I/O.
  * @pio_string: the pending I/O is INS/OUTS.
@@ -299,6 +306,7 @@ struct vlapic_vcpu_run {
 	struct emul_insn mmio_insn;
 	u64 mmio_gpa;
 	u32 mmio_len;
+	u64 fault_gpa;
 	u8 pio_size;
 	u32 pio_count;
 	bool pio_string;
@@ -391,6 +399,9 @@ int vlapic_run_skip_insn(struct vlapic_vcpu_run *vcpu);
 void vlapic_run_skip_hlt(struct vlapic_vcpu_run *vcpu);
 int vlapic_run_fetch(struct vlapic_vcpu_run *vcpu, u8 *bytes,
 		     unsigned int *len);
+int vlapic_run_fetch_cpu(struct vlapic_vcpu_run *vcpu,
+			 const struct emul_cpu *cpu, u8 *bytes,
+			 unsigned int *len);
 int vlapic_run_internal_error(struct vlapic_vcpu_run *vcpu, u32 suberror,
 			      const u64 *data, unsigned int ndata);
 int vlapic_run_emulation_failure(struct vlapic_vcpu_run *vcpu,
@@ -402,7 +413,7 @@ int vlapic_run_wrmsr(struct vlapic_vcpu_run *vcpu);
 int vlapic_run_hlt(struct vlapic_vcpu_run *vcpu);
 int vlapic_run_hypercall(struct vlapic_vcpu_run *vcpu);
 int vlapic_run_npf(struct vlapic_vcpu_run *vcpu, u64 gpa, bool write,
-		   bool fetch);
+		   bool fetch, bool final);
 int vlapic_run_rdtscp(struct vlapic_vcpu_run *vcpu);
 
 /**

@@ -133,6 +133,17 @@ void svm_vmcb_load_intr(struct vmcb *vmcb, const struct svm_vintr_fields *f);
 void svm_vmcb_save_intr(const struct vmcb *vmcb, struct svm_vintr_fields *f);
 int svm_vmcb_exit_intr_vector(const struct vmcb *vmcb);
 
+/* What an exit cut short (svm_vmcb_exit_event()). */
+enum svm_exit_event {
+	SVM_EXIT_EVENT_NONE,		/* nothing, or INTn (it runs again) */
+	SVM_EXIT_EVENT_INTR,		/* an external interrupt */
+	SVM_EXIT_EVENT_NMI,
+	SVM_EXIT_EVENT_EXCEPTION,	/* vectors 0-31 but 2 */
+	SVM_EXIT_EVENT_BAD,		/* nothing a CPU delivers: dropped */
+};
+
+enum svm_exit_event svm_vmcb_exit_event(const struct vmcb *vmcb, u8 *vector);
+
 /* --- the run loop's NPT entries (svm/npt.c) -------------------------------- */
 
 struct vlapic_gpt_format;

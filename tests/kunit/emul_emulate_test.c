@@ -1282,6 +1282,82 @@ static void emulate_page_split(struct kunit *test)
 }
 
 /* run() that must fault with @vector and error code 0 (or none). */
+/*
+ * The exit's address (emul_ops.fault_gpa) replaces the walk for the first
+ * access of a one-operand instruction at the same page offset, and for
+ * nothing else. The hint names the device's second page while the tables
+ * map its first, so every access shows which of the two it used.
+ */
+static void emulate_fault_gpa(struct kunit *test)
+{
+	struct emul_env *env = long_env(test);
+	u64 *gpr = env->cpu.gpr;
+	u64 va = ENV_VA_BASE + 0x1000;
+
+	env_map(env, 0, ENV_DATA, ENV_P | ENV_RW | ENV_US);	/* RAM */
+	env_map(env, 1, MMIO, ENV_P | ENV_RW | ENV_US);		/* device */
+	env_map(env, 2, MMIO + 0x1000, ENV_P | ENV_RW | ENV_US);
+	env->has_fault_gpa = true;
+
+	/* a store: no walk at all, the hint's page */
+	env->fault_gpa = MMIO + 0x1080;
+	env->nr_read_phys = 0;
+	gpr[RBX] = va + 0x80;
+	gpr[RAX] = 0x11223344;
+	run_ok(test, env, "89 03");
+	expect_log(test, env, 0, true, MMIO + 0x1080, 4, 0x11223344);
+	KUNIT_EXPECT_EQ(test, env->nr_read_phys, 0);
+	KUNIT_EXPECT_EQ(test, env->nr_fault_gpa, 1);
+
+	/* another page offset: the hint is not this access's, walked */
+	env_clear_log(env);
+	env->fault_gpa = MMIO + 0x1084;
+	run_ok(test, env, "89 03");
+	expect_log(test, env, 0, true, MMIO + 0x80, 4, 0x11223344);
+	KUNIT_EXPECT_GT(test, env->nr_read_phys, 0);
+
+	/* read-modify-write: read and write both at the hint, one question */
+	env_clear_log(env);
+	env->fault_gpa = MMIO + 0x1080;
+	env->nr_fault_gpa = 0;
+	gpr[RAX] = 1;
+	run_ok(test, env, "01 03");
+	KUNIT_EXPECT_EQ(test, env->nr_log, 2);
+	expect_log(test, env, 0, false, MMIO + 0x1080, 4, 0x11223344);
+	expect_log(test, env, 1, true, MMIO + 0x1080, 4, 0x11223345);
+	KUNIT_EXPECT_EQ(test, env->nr_fault_gpa, 1);
+
+	/* REP STOS: the first element only; the next one is walked */
+	env_clear_log(env);
+	gpr[RDI] = va + 0x80;
+	gpr[RCX] = 2;
+	gpr[RAX] = 7;
+	run_ok(test, env, "f3 ab");
+	expect_log(test, env, 0, true, MMIO + 0x1080, 4, 7);
+	expect_log(test, env, 1, true, MMIO + 0x84, 4, 7);
+
+	/* a split access: walked, both pages */
+	env_clear_log(env);
+	env->fault_gpa = MMIO + 0x1ffe;
+	gpr[RBX] = va + 0xffe;
+	gpr[RAX] = 0xaabbccdd;
+	run_ok(test, env, "89 03");
+	expect_log(test, env, 0, true, MMIO + 0xffe, 2, 0xccdd);
+	expect_log(test, env, 1, true, MMIO + 0x1000, 2, 0xaabb);
+
+	/* MOVS has two operands: the hint is never asked for */
+	env_clear_log(env);
+	env->fault_gpa = MMIO + 0x1080;
+	env->nr_fault_gpa = 0;
+	env_ram_set(env, ENV_DATA + 0x80, 0x55, 4);
+	gpr[RSI] = ENV_VA_BASE + 0x80;
+	gpr[RDI] = va + 0x80;
+	gpr[RCX] = 1;
+	run_ok(test, env, "f3 a5");
+	expect_log(test, env, 0, true, MMIO + 0x80, 4, 0x55);
+	KUNIT_EXPECT_EQ(test, env->nr_fault_gpa, 0);
+}
+
 static void expect_seg_fault(struct kunit *test, struct emul_env *env,
 			     const char *hex, u8 vector, bool has_error_code)
 {
@@ -1576,6 +1652,7 @@ static struct kunit_case emulate_cases[] = {
 	KUNIT_CASE(emulate_rep_bound),
 	KUNIT_CASE(emulate_user_exit),
 	KUNIT_CASE(emulate_page_split),
+	KUNIT_CASE(emulate_fault_gpa),
 	KUNIT_CASE(emulate_seg_faults),
 	KUNIT_CASE(emulate_canonical),
 	KUNIT_CASE(emulate_linear),

@@ -195,11 +195,21 @@ static int env_write(void *ctx, u64 gpa, const void *val, unsigned int len)
 	return ret;
 }
 
+static bool env_fault_gpa(void *ctx, u64 *gpa)
+{
+	struct emul_env *env = ctx;
+
+	env->nr_fault_gpa++;
+	*gpa = env->fault_gpa;
+	return env->has_fault_gpa;
+}
+
 const struct emul_ops env_ops = {
 	.read_phys = env_read_phys,
 	.cmpxchg_phys = env_cmpxchg_phys,
 	.read = env_read,
 	.write = env_write,
+	.fault_gpa = env_fault_gpa,
 };
 
 /* Without cmpxchg_phys: the walker leaves A/D bits alone. */

@@ -51,6 +51,10 @@ struct env_answer {
  * @races: the next @races cmpxchg_phys calls find the entry changed.
  * @nr_cmpxchg: cmpxchg_phys calls.
  * @nr_read_phys: read_phys calls.
+ * @fault_gpa: what fault_gpa answers (the exit's address), if
+ *	@has_fault_gpa.
+ * @has_fault_gpa: fault_gpa answers @fault_gpa; else it knows nothing.
+ * @nr_fault_gpa: fault_gpa calls.
  * @cpu: a CPU state the helpers fill.
  */
 struct emul_env {
@@ -64,6 +68,9 @@ struct emul_env {
 	unsigned int races;
 	unsigned int nr_cmpxchg;
 	unsigned int nr_read_phys;
+	u64 fault_gpa;
+	bool has_fault_gpa;
+	unsigned int nr_fault_gpa;
 	struct emul_cpu cpu;
 };
 

@@ -516,7 +516,8 @@ struct vlapic_lint {
 #define VLAPIC_VCPU_STAT_RUN_INJECTED_NMI	59	/* NMIs injected */
 #define VLAPIC_VCPU_STAT_RUN_INJECTED_EXC	60	/* exceptions injected */
 #define VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES	61	/* nested TLB flushes */
-#define VLAPIC_VCPU_STAT_NR			62
+#define VLAPIC_VCPU_STAT_RUN_BAD_EVENTS	62	/* impossible EXITINTINFO, dropped */
+#define VLAPIC_VCPU_STAT_NR			63
 
 #define VLAPIC_VCPU_STAT_NAMES_INIT						\
 	[VLAPIC_VCPU_STAT_FIXED_ACCEPTED] = "fixed_accepted",		\
@@ -580,7 +581,8 @@ struct vlapic_lint {
 	[VLAPIC_VCPU_STAT_RUN_INJECTED_INTR] = "run_injected_intr",	\
 	[VLAPIC_VCPU_STAT_RUN_INJECTED_NMI] = "run_injected_nmi",	\
 	[VLAPIC_VCPU_STAT_RUN_INJECTED_EXC] = "run_injected_exc",	\
-	[VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES] = "run_tlb_flushes",
+	[VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES] = "run_tlb_flushes",	\
+	[VLAPIC_VCPU_STAT_RUN_BAD_EVENTS] = "run_bad_events",
 
 /*
  * struct vlapic_vcpu_stats - per-vCPU counters.
