@@ -5,7 +5,8 @@
 #  1. install missing Debian packages, unpack Debian's stock kernel image
 #  2. build (or reuse) the KUnit test kernel
 #  3. build the modules for the test kernel and for Debian's headers with
-#     W=1 -Werror; checkpatch --strict; sparse
+#     W=1 -Werror; checkpatch --strict; the Spectre v1 index lint
+#     (nospec-check.py, docs/security.md); sparse
 #  4. boot the test kernel: module, KUnit suites, userspace tests,
 #     vlapic-vmm and the guest programs on vlapic and KVM (plan-vmm.sh,
 #     compared by compare-guests.py), kmemleak
@@ -52,6 +53,8 @@ check_step "build: vlapic.ko for Debian's headers (W=1 -Werror)" \
 	"$BUILD/step-build-debian.log" build_modules debian "$hdr"
 check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
 	bash "$ROOT/tests/harness/style.sh"
+check_step "nospec: guest-reachable indices clamped or allow-listed (nospec-check.py)" \
+	"$BUILD/step-nospec.log" python3 "$ROOT/tests/harness/nospec-check.py"
 check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
 check_step "decode table agrees with objdump (emul_objdump_check.py)" \
