@@ -22,6 +22,7 @@
 
 #include <linux/bits.h>
 #include <linux/errno.h>
+#include <linux/nospec.h>
 #include <linux/string.h>
 
 #include <vlapic/export.h>
@@ -176,7 +177,9 @@ static int next_byte(struct dec *d, u8 *b)
 		return -E2BIG;
 	if (d->pos >= d->avail)
 		return -ENODATA;
-	*b = d->bytes[d->pos++];
+	/* How far the guest's instruction runs: clamp for bytes[]. */
+	*b = d->bytes[array_index_nospec(d->pos, EMUL_MAX_INSN_LEN)];
+	d->pos++;
 	return 0;
 }
 

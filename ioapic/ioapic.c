@@ -8,6 +8,7 @@
 #include <linux/bitmap.h>
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <asm/apicdef.h>
@@ -414,6 +415,7 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_ioapic_base);
 static u32 ioapic_read_indirect_locked(struct vlapic_ioapic *ioapic)
 {
 	u8 reg = ioapic->ioregsel;
+	unsigned int nr;
 	u64 redir;
 
 	lockdep_assert_held(&ioapic->lock);
@@ -426,7 +428,10 @@ static u32 ioapic_read_indirect_locked(struct vlapic_ioapic *ioapic)
 		return ((VLAPIC_IOAPIC_NUM_PINS - 1) <<
 			VLAPIC_IOAPIC_MAX_REDIR_SHIFT) | ioapic->version;
 	case VLAPIC_IOAPIC_REG_REDIR_FIRST ... VLAPIC_IOAPIC_REG_REDIR_LAST:
-		redir = ioapic->pins[(reg - VLAPIC_IOAPIC_REG_REDIR_FIRST) / 2].redir;
+		/* IOREGSEL is the guest's: no speculative read past pins[]. */
+		nr = array_index_nospec((reg - VLAPIC_IOAPIC_REG_REDIR_FIRST) / 2,
+					VLAPIC_IOAPIC_NUM_PINS);
+		redir = ioapic->pins[nr].redir;
 		return reg & 1 ? upper_32_bits(redir) : lower_32_bits(redir);
 	default:
 		ioapic->bad_register++;
@@ -467,6 +472,7 @@ static bool ioapic_write_indirect_locked(struct vlapic_ioapic *ioapic,
 					 struct vlapic_ioapic_batch *batch)
 {
 	u8 reg = ioapic->ioregsel;
+	unsigned int nr;
 
 	lockdep_assert_held(&ioapic->lock);
 	switch (reg) {
@@ -478,9 +484,11 @@ static bool ioapic_write_indirect_locked(struct vlapic_ioapic *ioapic,
 	case VLAPIC_IOAPIC_REG_ARB:
 		return false;	/* read-only */
 	case VLAPIC_IOAPIC_REG_REDIR_FIRST ... VLAPIC_IOAPIC_REG_REDIR_LAST:
-		return ioapic_write_redir_locked(ioapic,
-				(reg - VLAPIC_IOAPIC_REG_REDIR_FIRST) / 2,
-				reg & 1, val, batch);
+		/* IOREGSEL is the guest's: no speculative write past pins[]. */
+		nr = array_index_nospec((reg - VLAPIC_IOAPIC_REG_REDIR_FIRST) / 2,
+					VLAPIC_IOAPIC_NUM_PINS);
+		return ioapic_write_redir_locked(ioapic, nr, reg & 1, val,
+						 batch);
 	default:
 		ioapic->bad_register++;
 		return false;
@@ -648,6 +656,7 @@ int vlapic_ioapic_set_source(struct vlapic_ioapic *ioapic, unsigned int pin,
 
 	if (pin >= VLAPIC_IOAPIC_NUM_PINS || source >= VLAPIC_IRQ_SOURCES)
 		return -EINVAL;
+	pin = array_index_nospec(pin, VLAPIC_IOAPIC_NUM_PINS);
 	p = &ioapic->pins[pin];
 	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	trace_vlapic_ioapic_set_irq(pin, high, p->redir);
@@ -753,6 +762,7 @@ bool vlapic_ioapic_source_drives(struct vlapic_ioapic *ioapic,
 
 	if (pin >= VLAPIC_IOAPIC_NUM_PINS || source >= VLAPIC_IRQ_SOURCES)
 		return false;
+	pin = array_index_nospec(pin, VLAPIC_IOAPIC_NUM_PINS);
 	raw_spin_lock_irqsave(&ioapic->lock, flags);
 	ret = ioapic->pins[pin].sources & BIT_ULL(source);
 	raw_spin_unlock_irqrestore(&ioapic->lock, flags);

@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/err.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -317,6 +318,7 @@ int vlapic_router_ioapic_pin(struct vlapic_router *router, u32 gsi)
 
 	if (gsi >= VLAPIC_MAX_GSI)
 		return -EINVAL;
+	gsi = array_index_nospec(gsi, VLAPIC_MAX_GSI);
 	mutex_lock(&router->update_lock);
 	t = rcu_dereference_protected(router->table,
 				      lockdep_is_held(&router->update_lock));
@@ -371,6 +373,8 @@ int vlapic_router_set_irq_source(struct vlapic_router *router, u32 gsi,
 
 	if (gsi >= VLAPIC_MAX_GSI || source >= VLAPIC_IRQ_SOURCES)
 		return -EINVAL;
+	/* The VMM's (or an irqfd's) GSI indexes first[]. */
+	gsi = array_index_nospec(gsi, VLAPIC_MAX_GSI);
 	rcu_read_lock();
 	t = rcu_dereference(router->table);
 	for (i = t->first[gsi]; i < t->first[gsi + 1]; i++, hit++) {
@@ -427,6 +431,7 @@ bool vlapic_router_routes_pin(struct vlapic_router *router, u32 gsi,
 
 	if (gsi >= VLAPIC_MAX_GSI)
 		return false;
+	gsi = array_index_nospec(gsi, VLAPIC_MAX_GSI);
 	rcu_read_lock();
 	t = rcu_dereference(router->table);
 	for (i = t->first[gsi]; i < t->first[gsi + 1] && !found; i++)

@@ -11,6 +11,7 @@
  * and matches each one: slower, never wrong.
  */
 
+#include <linux/nospec.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
@@ -235,14 +236,17 @@ static struct vlapic_map *vlapic_build_map(struct vlapic_bus *bus)
 	for (i = 0; i < bus->max_vlapics; i++) {
 		struct vlapic *v = rcu_dereference_protected(bus->vlapics[i],
 				lockdep_is_held(&bus->map_lock));
+		u32 id = snaps[i].id;
 
 		if (!v || !snaps[i].enabled)
 			continue;
-		if (snaps[i].id <= max_id) {
-			if (map->phys[snaps[i].id])
+		if (id <= max_id) {
+			/* The ID is the guest's (APIC ID register). */
+			id = array_index_nospec(id, max_id + 1);
+			if (map->phys[id])
 				map->phys_complete = false;	/* duplicate ID */
 			else
-				map->phys[snaps[i].id] = v;
+				map->phys[id] = v;
 		}
 		vlapic_map_add_logical(map, v, &snaps[i]);
 	}
@@ -296,12 +300,15 @@ void vlapic_bus_update_map(struct vlapic_bus *bus)
  */
 bool vlapic_bus_register(struct vlapic_bus *bus, struct vlapic *vlapic)
 {
+	unsigned int index;
 	bool ok = false;
 
 	mutex_lock(&bus->map_lock);
+	/* The index is userspace's (vCPU creation). */
+	index = array_index_nospec(vlapic->index, bus->max_vlapics);
 	if (vlapic->index < bus->max_vlapics &&
-	    !rcu_access_pointer(bus->vlapics[vlapic->index])) {
-		rcu_assign_pointer(bus->vlapics[vlapic->index], vlapic);
+	    !rcu_access_pointer(bus->vlapics[index])) {
+		rcu_assign_pointer(bus->vlapics[index], vlapic);
 		vlapic_bus_rebuild(bus);
 		ok = true;
 	}
@@ -407,7 +414,11 @@ static void vlapic_visit_all(struct vlapic_bus *bus, struct vlapic *except,
 static void vlapic_visit_phys(struct vlapic_map *map, u32 id,
 			      void (*visit)(struct vlapic *, void *), void *ctx)
 {
-	if (id <= map->max_id && map->phys[id])
+	/* The destination is the guest's (ICR, MSI address, redirection). */
+	if (id > map->max_id)
+		return;
+	id = array_index_nospec(id, map->max_id + 1);
+	if (map->phys[id])
 		visit(map->phys[id], ctx);
 }
 
@@ -616,7 +627,10 @@ static bool vlapic_fixed_phys_target(struct vlapic_bus *bus,
 	map = rcu_dereference(bus->map);
 	if (!map || atomic_read(&bus->map_dirty) || !map->phys_complete)
 		return false;
-	*target = irq->dest_id <= map->max_id ? map->phys[irq->dest_id] : NULL;
+	*target = NULL;
+	if (irq->dest_id <= map->max_id)
+		*target = map->phys[array_index_nospec(irq->dest_id,
+						       map->max_id + 1)];
 	return true;
 }
 

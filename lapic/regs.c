@@ -12,6 +12,7 @@
  */
 
 #include <linux/kernel.h>
+#include <linux/nospec.h>
 #include <linux/string.h>
 
 #include <vlapic/export.h>
@@ -61,6 +62,13 @@ struct vlapic_reg_rule {
 	u32 romask;
 };
 
+/*
+ * Indexed by offset >> 4 of a guest access (xAPIC MMIO offset, x2APIC MSR
+ * number): every lookup clamps the slot with vlapic_rule_slot() after its
+ * bounds check, and the offset used in the register page is rebuilt from
+ * the clamped slot, so a mispredicted check reads nothing past the table
+ * or the page.
+ */
 static const struct vlapic_reg_rule vlapic_rules[64] = {
 	[APIC_ID >> 4]		= { R | W | X2RO | ST, 0, 0xff000000 },
 	[APIC_LVR >> 4]		= { R | ST },
@@ -102,6 +110,12 @@ static const struct vlapic_reg_rule vlapic_rules[64] = {
 	[APIC_SELF_IPI >> 4]	= { W | X2, 0, APIC_VECTOR_MASK },
 };
 
+/* Slot of @off (below 0x400), clamped to the table under speculation. */
+static u32 vlapic_rule_slot(u32 off)
+{
+	return array_index_nospec(off >> 4, ARRAY_SIZE(vlapic_rules));
+}
+
 /**
  * vlapic_reg_saved() - whether a register slot is state.
  * @off: offset of the slot in the page (16-byte aligned, below 0x400)
@@ -112,7 +126,8 @@ static const struct vlapic_reg_rule vlapic_rules[64] = {
  */
 bool vlapic_reg_saved(u32 off)
 {
-	return off < 0x400 && !(off & 0xf) && (vlapic_rules[off >> 4].flags & ST);
+	return off < 0x400 && !(off & 0xf) &&
+	       (vlapic_rules[vlapic_rule_slot(off)].flags & ST);
 }
 
 /**
@@ -126,7 +141,7 @@ bool vlapic_reg_saved(u32 off)
  */
 bool vlapic_lvt_mode_valid(u32 off, u32 lvt)
 {
-	u8 dmodes = off < 0x400 ? vlapic_rules[off >> 4].dmodes : 0;
+	u8 dmodes = off < 0x400 ? vlapic_rules[vlapic_rule_slot(off)].dmodes : 0;
 
 	return !dmodes || (dmodes & DM_BIT(lvt & APIC_MODE_MASK));
 }
@@ -353,7 +368,11 @@ enum vlapic_access vlapic_mmio_read(struct vlapic *vlapic, u32 offset,
 
 	raw_spin_lock_irqsave(&vlapic->lock, flags);
 	if (vlapic_xapic_mode(vlapic)) {
-		rule = slot < 0x400 ? &vlapic_rules[slot >> 4] : NULL;
+		rule = NULL;
+		if (slot < 0x400) {
+			slot = vlapic_rule_slot(slot) << 4;
+			rule = &vlapic_rules[slot >> 4];
+		}
 		if (!rule || !(rule->flags & (R | W)) || (rule->flags & X2)) {
 			vlapic_stat_inc(vlapic, VLAPIC_STAT_ILLEGAL_REGISTER);
 			vlapic_set_error(vlapic, APIC_ESR_ILLREGA);
@@ -397,7 +416,11 @@ enum vlapic_access vlapic_mmio_write(struct vlapic *vlapic, u32 offset,
 		goto out;
 	}
 	memcpy(&val, data, 4);
-	rule = offset < 0x400 ? &vlapic_rules[offset >> 4] : NULL;
+	rule = NULL;
+	if (offset < 0x400) {
+		offset = vlapic_rule_slot(offset) << 4;
+		rule = &vlapic_rules[offset >> 4];
+	}
 	if (!rule || !(rule->flags & (R | W)) || (rule->flags & X2)) {
 		vlapic_stat_inc(vlapic, VLAPIC_STAT_ILLEGAL_REGISTER);
 		vlapic_set_error(vlapic, APIC_ESR_ILLREGA);
@@ -428,6 +451,7 @@ static const struct vlapic_reg_rule *vlapic_x2apic_rule(u32 msr, u32 *off)
 	*off = (msr - VLAPIC_MSR_X2APIC_FIRST) << 4;
 	if (*off >= 0x400)
 		return NULL;
+	*off = vlapic_rule_slot(*off) << 4;
 	rule = &vlapic_rules[*off >> 4];
 	if (!(rule->flags & (R | W)) || (rule->flags & XA))
 		return NULL;

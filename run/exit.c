@@ -14,6 +14,7 @@
  */
 
 #include <linux/kernel.h>
+#include <linux/nospec.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 #include <asm/traps.h>
@@ -411,7 +412,11 @@ int vlapic_run_mov_dr(struct vlapic_vcpu_run *vcpu)
 			return vlapic_run_emulate_ud(vcpu);
 		dr += 2;
 	}
-	val = dr < 4 ? &vcpu->dr[dr] : dr == 6 ? &vcpu->dr6 : &vcpu->dr7;
+	/* The number is the guest's (ModRM.reg, REX.R): clamp for dr[]. */
+	if (dr < 4)
+		val = &vcpu->dr[array_index_nospec(dr, ARRAY_SIZE(vcpu->dr))];
+	else
+		val = dr == 6 ? &vcpu->dr6 : &vcpu->dr7;
 	if (insn.write) {
 		u64 v = vcpu->gpr[insn.reg];
 
@@ -680,10 +685,16 @@ static u64 run_addr_mask(u8 addr_bytes)
 static int run_pio_gpa(struct vlapic_vcpu_run *vcpu, const struct emul_cpu *cpu,
 		       u8 seg, u64 offset, bool write, u64 *gpa)
 {
-	const struct emul_segment *s = &cpu->seg[seg];
+	const struct emul_segment *s;
 	struct emul_fault fault;
 	u32 access = write ? EMUL_PF_WRITE : 0;
 	u64 linear;
+
+	/* From the exit information: the backend bounds it, we clamp it. */
+	if (WARN_ON_ONCE(seg >= EMUL_NR_SEGS))
+		seg = EMUL_DS;
+	seg = array_index_nospec(seg, EMUL_NR_SEGS);
+	s = &cpu->seg[seg];
 
 	if (emul_cpu_mode(cpu) == EMUL_MODE_LONG64)
 		linear = (seg == EMUL_FS || seg == EMUL_GS ? s->base : 0) + offset;

@@ -16,6 +16,7 @@
  */
 
 #include <linux/errno.h>
+#include <linux/nospec.h>
 #include <linux/string.h>
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
@@ -25,6 +26,15 @@
 #include <vlapic/run.h>
 
 #include "run_priv.h"
+
+/*
+ * Byte @i of the instruction; the caller has checked @i < @avail. How many
+ * bytes the guest's instruction takes is the guest's choice: clamp.
+ */
+static u8 insn_byte(const u8 *bytes, unsigned int i, unsigned int avail)
+{
+	return bytes[array_index_nospec(i, avail)];
+}
 
 static bool insn_is_legacy_prefix(u8 b)
 {
@@ -58,15 +68,16 @@ int vlapic_insn_exit_decode(const u8 *bytes, unsigned int avail,
 
 	memset(out, 0, sizeof(*out));
 	while (i < avail && i < EMUL_MAX_INSN_LEN &&
-	       insn_is_legacy_prefix(bytes[i])) {
-		lock |= bytes[i] == 0xf0;
+	       insn_is_legacy_prefix(insn_byte(bytes, i, avail))) {
+		lock |= insn_byte(bytes, i, avail) == 0xf0;
 		i++;
 	}
-	if (mode == EMUL_MODE_LONG64 && i < avail && (bytes[i] & 0xf0) == 0x40)
-		rex = bytes[i++];
+	if (mode == EMUL_MODE_LONG64 && i < avail &&
+	    (insn_byte(bytes, i, avail) & 0xf0) == 0x40)
+		rex = insn_byte(bytes, i++, avail);
 	if (i >= avail)
 		return -EINVAL;
-	op = bytes[i++];
+	op = insn_byte(bytes, i++, avail);
 	if (op == 0xf4) {		/* HLT */
 		out->len = i;
 		out->hlt = true;
@@ -74,7 +85,7 @@ int vlapic_insn_exit_decode(const u8 *bytes, unsigned int avail,
 	}
 	if (op != 0x0f || i >= avail)
 		return -EINVAL;
-	op = bytes[i++];
+	op = insn_byte(bytes, i++, avail);
 	switch (op) {
 	case 0x08: case 0x09:		/* INVD, WBINVD */
 	case 0x30: case 0x31: case 0x32: case 0x33:	/* WRMSR .. RDPMC */
@@ -83,7 +94,7 @@ int vlapic_insn_exit_decode(const u8 *bytes, unsigned int avail,
 	case 0x01:
 		if (i >= avail)
 			return -EINVAL;
-		modrm = bytes[i++];
+		modrm = insn_byte(bytes, i++, avail);
 		/* Register forms only: C1 VMCALL ... DF INVLPGA, F9 RDTSCP. */
 		if (modrm < 0xc0 || !(modrm == 0xc1 || modrm == 0xc8 ||
 				      modrm == 0xc9 || modrm == 0xd1 ||
@@ -94,7 +105,7 @@ int vlapic_insn_exit_decode(const u8 *bytes, unsigned int avail,
 	case 0x20: case 0x21: case 0x22: case 0x23:	/* MOV CR/DR */
 		if (i >= avail)
 			return -EINVAL;
-		modrm = bytes[i++];
+		modrm = insn_byte(bytes, i++, avail);
 		/* The mod field is ignored: always a register operand. */
 		out->num = ((modrm >> 3) & 7) | ((rex & 4) ? 8 : 0);
 		out->reg = (modrm & 7) | ((rex & 1) ? 8 : 0);

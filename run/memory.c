@@ -26,6 +26,7 @@
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -369,7 +370,9 @@ struct page *vlapic_run_gpa_page(struct vlapic_vm_run *vm, u64 gpa, bool *write)
 			continue;
 		if (write)
 			*write = !(s->flags & VLAPIC_MEM_READONLY);
-		return s->pages[off >> PAGE_SHIFT];
+		/* @gpa is the guest's: no speculative read past pages[]. */
+		return s->pages[array_index_nospec(off >> PAGE_SHIFT,
+						   s->npages)];
 	}
 	return NULL;
 }

@@ -11,6 +11,7 @@
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -476,26 +477,32 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 		       const struct vlapic_create_vcpu *req)
 {
 	struct vlapic_vcpu *vcpu;
+	unsigned int index;
 	struct file *file;
 	int fd;
 
 	if (req->flags || req->pad || req->reserved[0] || req->reserved[1] ||
 	    req->index >= vm->max_vcpus)
 		return -EINVAL;
+	/*
+	 * Userspace's index: clamped here, and every later use goes through
+	 * the clamped copy stored in the vCPU, its vLAPIC and its run state.
+	 */
+	index = array_index_nospec(req->index, vm->max_vcpus);
 	vcpu = kzalloc(sizeof(*vcpu), GFP_KERNEL_ACCOUNT);
 	if (!vcpu)
 		return -ENOMEM;
 	vcpu->vm = vm;
-	vcpu->index = req->index;
+	vcpu->index = index;
 	rcuwait_init(&vcpu->wait);
 	mutex_init(&vcpu->mutex);
 
 	mutex_lock(&vm->lock);
-	if (vm->vcpus[req->index]) {
+	if (vm->vcpus[index]) {
 		fd = -EEXIST;
 		goto fail;
 	}
-	vcpu->vlapic = vlapic_create(vm->bus, req->index, req->apic_id,
+	vcpu->vlapic = vlapic_create(vm->bus, index, req->apic_id,
 				     &vlapic_host_clock);
 	if (IS_ERR(vcpu->vlapic)) {
 		fd = PTR_ERR(vcpu->vlapic);
@@ -503,7 +510,7 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 	}
 	if (vm->run) {
 		vcpu->run = vlapic_vcpu_run_create(vm->run, vcpu, vcpu->vlapic,
-						   req->index, req->apic_id);
+						   index, req->apic_id);
 		if (IS_ERR(vcpu->run)) {
 			fd = PTR_ERR(vcpu->run);
 			vcpu->run = NULL;
@@ -528,7 +535,7 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 	if (vcpu->run)
 		vlapic_vcpu_run_publish(vcpu->run);
 	/* Pairs with vm_kick()'s acquire: kicks see a complete vCPU. */
-	smp_store_release(&vm->vcpus[req->index], vcpu);
+	smp_store_release(&vm->vcpus[index], vcpu);
 	fd_install(fd, file);
 	mutex_unlock(&vm->lock);
 	return fd;

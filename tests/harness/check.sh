@@ -5,7 +5,8 @@
 #  1. install missing Debian packages, unpack Debian's stock kernel image
 #  2. build (or reuse) the KUnit test kernel
 #  3. build the modules for the test kernel and for Debian's headers with
-#     W=1 -Werror; checkpatch --strict; sparse; SPIN on the protocol
+#     W=1 -Werror; checkpatch --strict; the Spectre v1 index lint
+#     (nospec-check.py, docs/security.md); sparse; SPIN on the protocol
 #     models (tests/model-check)
 #  4. boot the test kernel: module, KUnit suites, userspace tests,
 #     vlapic-vmm and the guest programs on vlapic and KVM (plan-vmm.sh,
@@ -53,6 +54,8 @@ check_step "build: vlapic.ko for Debian's headers (W=1 -Werror)" \
 	"$BUILD/step-build-debian.log" build_modules debian "$hdr"
 check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
 	bash "$ROOT/tests/harness/style.sh"
+check_step "nospec: guest-reachable indices clamped or allow-listed (nospec-check.py)" \
+	"$BUILD/step-nospec.log" python3 "$ROOT/tests/harness/nospec-check.py"
 check_step "sparse: C=2 build clean" "$BUILD/step-sparse.log" \
 	build_modules sparse "$hdr" 'C=2 CHECK=sparse'
 # Each model of tests/model-check is one check: its correct configurations

@@ -1263,6 +1263,45 @@ static void ioapic_line_sources(struct kunit *test)
 						       true), -EINVAL);
 }
 
+/*
+ * The pin number is clamped with array_index_nospec() after its check:
+ * the last pin is its own (not pin 0), one past it is refused whole.
+ */
+static void ioapic_last_pin_source(struct kunit *test)
+{
+	const unsigned int last = VLAPIC_IOAPIC_NUM_PINS - 1;
+	struct ioapic_ctx *ctx = test->priv;
+	struct vlapic_ioapic *io = ctx_default(test);
+	struct vlapic_ioapic_state *before, *after;
+	int dev = vlapic_ioapic_alloc_source(io);
+
+	before = kunit_kzalloc(test, sizeof(*before), GFP_KERNEL);
+	after = kunit_kzalloc(test, sizeof(*after), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	KUNIT_ASSERT_NOT_NULL(test, after);
+	KUNIT_ASSERT_GT(test, dev, VLAPIC_IRQ_SOURCE_PULSE);
+	redir_write(test, io, 0, 0x30);
+	redir_write(test, io, last, 0x37);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, last, dev, true), 0);
+	KUNIT_EXPECT_TRUE(test, vlapic_ioapic_source_drives(io, last, dev));
+	KUNIT_EXPECT_FALSE(test, vlapic_ioapic_source_drives(io, 0, dev));
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	KUNIT_EXPECT_EQ(test, ctx->log[0].vector, 0x37);
+
+	vlapic_ioapic_get_state(io, before);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, last + 1, dev, true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vlapic_ioapic_set_source(io, UINT_MAX, dev, true),
+			-EINVAL);
+	KUNIT_EXPECT_FALSE(test, vlapic_ioapic_source_drives(io, last + 1, dev));
+	KUNIT_EXPECT_FALSE(test, vlapic_ioapic_source_drives(io, UINT_MAX, dev));
+	vlapic_ioapic_get_state(io, after);
+	KUNIT_EXPECT_EQ(test, memcmp(before, after, sizeof(*before)), 0);
+	KUNIT_EXPECT_FALSE(test, vlapic_ioapic_source_drives(io, 0, dev));
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	vlapic_ioapic_free_source(io, dev);
+}
+
 struct hardirq_drive {
 	struct hrtimer timer;
 	struct vlapic_ioapic *io;
@@ -1454,6 +1493,7 @@ static struct kunit_case ioapic_cases[] = {
 	KUNIT_CASE(ioapic_state_rejects),
 	KUNIT_CASE(ioapic_remote_irr_only_when_accepted),
 	KUNIT_CASE(ioapic_line_sources),
+	KUNIT_CASE(ioapic_last_pin_source),
 	KUNIT_CASE(ioapic_lines_from_hard_irq),
 	KUNIT_CASE(ioapic_concurrent_lines_and_eois),
 	{}

@@ -54,6 +54,11 @@ static void ipi_physical(struct kunit *test)
 	/* ICR reads back idle with what was written. */
 	KUNIT_EXPECT_EQ(test, rd(env->v[0], APIC_ICR), 0x42);
 	KUNIT_EXPECT_EQ(test, vlapic_stat(env->v[0], VLAPIC_STAT_IPI_SENT), 3);
+	/* The map's highest ID (a clamped lookup) and one past it. */
+	xapic_ipi(env->v[0], 3, ICR_FIXED(0x46));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x46), BIT(3));
+	xapic_ipi(env->v[0], 4, ICR_FIXED(0x47));
+	KUNIT_EXPECT_EQ(test, who_has(env, 0x47), 0);
 	/* The map follows an ID change. */
 	wr(env->v[2], APIC_ID, 9 << 24);
 	xapic_ipi(env->v[0], 9, ICR_FIXED(0x43));

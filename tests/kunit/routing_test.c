@@ -570,6 +570,40 @@ static void routing_ioapic_pin_lookup(struct kunit *test)
 			-EINVAL);
 }
 
+/*
+ * The GSI is clamped with array_index_nospec() after its check: the last
+ * GSI has its own routes (not GSI 0's), one past it is refused.
+ */
+static void routing_last_gsi(struct kunit *test)
+{
+	const u32 last = VLAPIC_MAX_GSI - 1;
+	struct routing_ctx *ctx = test->priv;
+	struct vlapic_route r[2];
+
+	r[0] = ioapic_route(0, 3);
+	r[1] = ioapic_route(last, 7);
+	KUNIT_ASSERT_EQ(test, vlapic_router_set_routes(ctx->router, r, 2), 0);
+	program_pin(test, ctx->ioapic, 3, 0x33);
+	program_pin(test, ctx->ioapic, 7, 0x77);
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router, last), 7);
+	KUNIT_EXPECT_TRUE(test, vlapic_router_routes_pin(ctx->router, last, 7));
+	KUNIT_EXPECT_FALSE(test, vlapic_router_routes_pin(ctx->router, last, 3));
+	KUNIT_EXPECT_EQ(test, vlapic_router_set_irq(ctx->router, last, true), 1);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	KUNIT_EXPECT_EQ(test, ctx->by_vector[0x77], 1);
+
+	KUNIT_EXPECT_EQ(test, vlapic_router_ioapic_pin(ctx->router, last + 1),
+			-EINVAL);
+	KUNIT_EXPECT_FALSE(test, vlapic_router_routes_pin(ctx->router, last + 1,
+							  3));
+	KUNIT_EXPECT_EQ(test, vlapic_router_set_irq(ctx->router, last + 1, true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vlapic_router_set_irq(ctx->router, U32_MAX, true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ctx_nr(ctx), 1);
+	KUNIT_EXPECT_EQ(test, ctx->by_vector[0x33], 0);
+}
+
 #if IS_ENABLED(CONFIG_FAILSLAB)
 /* Does the kernel log hold an allocation warning after sequence @from? */
 static bool log_has_alloc_warning(struct kunit *test, u64 from)
@@ -662,6 +696,7 @@ static struct kunit_case routing_cases[] = {
 	KUNIT_CASE(routing_inject_batch_single_deliver),
 	KUNIT_CASE(routing_inject_batch_deliver_batch),
 	KUNIT_CASE(routing_ioapic_pin_lookup),
+	KUNIT_CASE(routing_last_gsi),
 #if IS_ENABLED(CONFIG_FAILSLAB)
 	KUNIT_CASE(routing_alloc_failure_is_quiet_enomem),
 #endif
