@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Which run-loop backend this host uses: SVM where the CPU has SVM and
- * NPT (the VMX backend joins here). Chosen once at module load; a host
+ * NPT, VMX where it has VMX with EPT and unrestricted guest. Chosen once at module load; a host
  * without either still loads the module (the irqchip for emulated CPUs
  * works) and reports VLAPIC_CAP_RUN = 0.
  */
@@ -10,10 +10,9 @@
 
 #include <vlapic/run.h>
 
-extern const struct vlapic_run_ops svm_run_ops;
-
 static const struct vlapic_run_ops *const run_candidates[] = {
 	&svm_run_ops,
+	&vmx_run_ops,
 };
 
 static const struct vlapic_run_ops *run_backend;
