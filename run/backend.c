@@ -8,6 +8,7 @@
 
 #include <linux/printk.h>
 
+#include <vlapic/export.h>
 #include <vlapic/run.h>
 
 static const struct vlapic_run_ops *const run_candidates[] = {
@@ -36,6 +37,7 @@ u32 vlapic_run_backends(void)
 {
 	return run_backend ? run_backend->backend : 0;
 }
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_run_backends);
 
 /**
  * vlapic_run_init() - pick and start a backend at module load.

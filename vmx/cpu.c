@@ -39,6 +39,8 @@
 #include <asm/processor-flags.h>
 #include <asm/tlbflush.h>
 
+#include <vlapic/export.h>
+
 #include "vmx_priv.h"
 
 /**
@@ -235,6 +237,7 @@ int vmx_cpu_enable(void)
 	vc->current_vmcs = NULL;
 	return 0;
 }
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_cpu_enable);
 
 /**
  * vmx_cpu_clear() - make @vmx's VMCS inactive wherever it is active.
@@ -309,6 +312,7 @@ int vmx_cpu_get(void)
 	mutex_unlock(&vmx_users_lock);
 	return 0;
 }
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_cpu_get);
 
 /**
  * vmx_cpu_put() - a VLAPIC_VM_RUN VM is gone; the last one turns VMX off
@@ -323,6 +327,7 @@ void vmx_cpu_put(void)
 		on_each_cpu(vmx_cpu_disable_this, NULL, 1);
 	mutex_unlock(&vmx_users_lock);
 }
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vmx_cpu_put);
 
 static int vmx_cpu_online(unsigned int cpu)
 {
