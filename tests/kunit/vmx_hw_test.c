@@ -780,7 +780,15 @@ static void vmx_hw_vmxon_busy(struct kunit *test)
 	cr4_set_bits(X86_CR4_VMXE);
 	busy = vmx_cpu_enable();
 	vmxe_kept = cr4_read_shadow() & X86_CR4_VMXE;
-	cr4_clear_bits(X86_CR4_VMXE);
+	/* A VMXON that went through is undone by VMXOFF, never by CR4. */
+	if (busy)
+		cr4_clear_bits(X86_CR4_VMXE);
+	local_irq_restore(flags);
+	if (!busy) {
+		vmx_cpu_put();
+		KUNIT_ASSERT_EQ(test, vmx_cpu_get(), 0);
+	}
+	local_irq_save(flags);
 	on = vmx_cpu_enable();
 	vmxe_on = cr4_read_shadow() & X86_CR4_VMXE;
 	local_irq_restore(flags);
