@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Which run-loop backend this host uses: SVM where the CPU has SVM and
- * NPT (the VMX backend joins here). Chosen once at module load; a host
+ * NPT, VMX where it has VMX with EPT and unrestricted guest. Chosen once at module load; a host
  * without either still loads the module (the irqchip for emulated CPUs
  * works) and reports VLAPIC_CAP_RUN = 0.
  */
 
 #include <linux/printk.h>
 
+#include <vlapic/export.h>
 #include <vlapic/run.h>
-
-extern const struct vlapic_run_ops svm_run_ops;
 
 static const struct vlapic_run_ops *const run_candidates[] = {
 	&svm_run_ops,
+	&vmx_run_ops,
 };
 
 static const struct vlapic_run_ops *run_backend;
@@ -37,6 +37,7 @@ u32 vlapic_run_backends(void)
 {
 	return run_backend ? run_backend->backend : 0;
 }
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_run_backends);
 
 /**
  * vlapic_run_init() - pick and start a backend at module load.

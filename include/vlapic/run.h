@@ -373,6 +373,10 @@ struct vlapic_run_ops {
 	void (*tsc_changed)(struct vlapic_vcpu_run *vcpu);
 };
 
+/* The backends (svm/run.c, vmx/run.c), tried in this order at load. */
+extern const struct vlapic_run_ops svm_run_ops;
+extern const struct vlapic_run_ops vmx_run_ops;
+
 const struct vlapic_run_ops *vlapic_run_backend(void);
 u32 vlapic_run_backends(void);
 int vlapic_run_init(void);

@@ -300,4 +300,9 @@ unsigned int vmx_vmcs_apic_setup_writes(struct vmx_vlapic *vx,
 					u64 apic_page_pa, bool posted, u8 nv,
 					struct vmx_vmcs_write *w);
 
+/* --- the run loop's EPT entries (vmx/ept.c) -------------------------------- */
+
+struct vlapic_gpt_format;
+extern const struct vlapic_gpt_format vmx_ept_format;
+
 #endif /* _VLAPIC_VMX_H */

@@ -122,13 +122,23 @@ boot "stock-kernel" "$(ls "$stock"/boot/vmlinuz-*)" \
 	"$ROOT/tests/harness/plan-stock.sh" "$BUILD/debian" 180
 
 log "step 6: test kernel in Bochs (VMX CPU)"
-# Only the modules this boot loads: the initramfs stays small.
-rm -rf "$BUILD/bochs" && mkdir -p "$BUILD/bochs"
+# Only the modules this boot loads and, in /extra, vlapic-vmm and the
+# guest programs plan-bochs.sh runs: the initramfs stays small.
+rm -rf "$BUILD/bochs" "$BUILD/bochs-extra"
+mkdir -p "$BUILD/bochs" "$BUILD/bochs-extra/vmm" "$BUILD/bochs-extra/guest"
 cp "$BUILD/test/vlapic.ko" "$BUILD/test/vlapic_vmx_hw.ko" "$BUILD/bochs/" \
 	2>/dev/null || true
-BOOT_SH=bochs.sh boot "bochs" "$kdir/arch/x86/boot/bzImage" \
+cp "$BUILD/vmm-extra/vmm/vlapic-vmm" "$BUILD/bochs-extra/vmm/" 2>/dev/null || true
+for g in $(sed -n 's/^bochs_guests="\(.*\)"$/\1/p' \
+	   "$ROOT/tests/harness/plan-bochs.sh" | tr ' ' '\n' | cut -d: -f1 |
+	   sort -u); do
+	cp "$BUILD/vmm-extra/guest/$g.elf" "$BUILD/bochs-extra/guest/" \
+		2>/dev/null || true
+done
+BOOT_EXTRA="$BUILD/bochs-extra" BOOT_SH=bochs.sh boot "bochs" \
+	"$kdir/arch/x86/boot/bzImage" \
 	"$ROOT/tests/harness/plan-bochs.sh" "$BUILD/bochs" \
-	"${VLAPIC_BOCHS_TIMEOUT:-420}" --expect-suite vlapic_vmx_hw
+	"${VLAPIC_BOCHS_TIMEOUT:-600}" --expect-suite vlapic_vmx_hw
 
 passed=$(grep -c '^ok ' "$RESULTS" || true)
 failed=$(grep -c '^not ok ' "$RESULTS" || true)

@@ -42,6 +42,7 @@
 
 #include <vlapic/vmx.h>
 
+#include "../../vmx/vmx_priv.h"
 #include "lapic_env.h"
 #include "hw_guest.h"
 #include "vmx_hw.h"
@@ -756,12 +757,57 @@ static void vmx_hw_vid_toggle(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, h->eoi_exits, 0);
 }
 
+/*
+ * VMX owned by another hypervisor: with CR4.VMXE already set on this CPU
+ * (what kvm_intel leaves while it has a VM), the run loop's VMXON step
+ * (vmx_cpu_enable(), the first thing each entry does) refuses with -EBUSY
+ * and leaves CR4.VMXE set; once it is clear, the same step turns VMX on,
+ * and the last VM's put (vmx_cpu_put()) turns it off again.
+ */
+static void vmx_hw_vmxon_busy(struct kunit *test)
+{
+	unsigned long flags;
+	bool vmxe_kept, vmxe_on, vmxe_off;
+	int busy, on;
+
+	if (!boot_cpu_has(X86_FEATURE_VMX))
+		kunit_skip(test, "needs a VMX CPU (the harness runs Bochs)");
+	if (vlapic_run_backends() != VLAPIC_RUN_BACKEND_VMX)
+		kunit_skip(test, "vlapic.ko does not run guests on VMX here");
+	KUNIT_ASSERT_EQ(test, vmx_cpu_get(), 0);
+	local_irq_save(flags);
+	KUNIT_ASSERT_FALSE(test, cr4_read_shadow() & X86_CR4_VMXE);
+	cr4_set_bits(X86_CR4_VMXE);
+	busy = vmx_cpu_enable();
+	vmxe_kept = cr4_read_shadow() & X86_CR4_VMXE;
+	/* A VMXON that went through is undone by VMXOFF, never by CR4. */
+	if (busy)
+		cr4_clear_bits(X86_CR4_VMXE);
+	local_irq_restore(flags);
+	if (!busy) {
+		vmx_cpu_put();
+		KUNIT_ASSERT_EQ(test, vmx_cpu_get(), 0);
+	}
+	local_irq_save(flags);
+	on = vmx_cpu_enable();
+	vmxe_on = cr4_read_shadow() & X86_CR4_VMXE;
+	local_irq_restore(flags);
+	vmx_cpu_put();
+	vmxe_off = !(cr4_read_shadow() & X86_CR4_VMXE);
+	KUNIT_EXPECT_EQ(test, busy, -EBUSY);
+	KUNIT_EXPECT_TRUE(test, vmxe_kept);
+	KUNIT_EXPECT_EQ(test, on, 0);
+	KUNIT_EXPECT_TRUE(test, vmxe_on);
+	KUNIT_EXPECT_TRUE(test, vmxe_off);
+}
+
 static struct kunit_case vmx_hw_cases[] = {
 	KUNIT_CASE(vmx_hw_rvi_delivery),
 	KUNIT_CASE(vmx_hw_eoi_exit),
 	KUNIT_CASE(vmx_hw_tpr_threshold),
 	KUNIT_CASE(vmx_hw_seed000),
 	KUNIT_CASE(vmx_hw_vid_toggle),
+	KUNIT_CASE(vmx_hw_vmxon_busy),
 	{}
 };
 
