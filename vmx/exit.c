@@ -179,9 +179,17 @@ static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
 		vmx->g.intr_state |= GUEST_INTR_STATE_NMI;
 		vmx->vcpu->nmi_masked = true;
 	}
+	/*
+	 * The exit's address is the instruction's own data access when the
+	 * linear address was translated to it (qualification bits 7 and 8)
+	 * and no event was being delivered.
+	 */
 	return vlapic_run_npf(vmx->vcpu, vmx->exit_gpa,
 			      q & EPT_VIOLATION_ACC_WRITE,
-			      q & EPT_VIOLATION_ACC_INSTR);
+			      q & EPT_VIOLATION_ACC_INSTR,
+			      (q & EPT_VIOLATION_GVA_IS_VALID) &&
+			      (q & EPT_VIOLATION_GVA_TRANSLATED) &&
+			      !(vmx->idt_info & VECTORING_INFO_VALID_MASK));
 }
 
 static int vmx_exit_exception(struct vmx_vcpu *vmx)
