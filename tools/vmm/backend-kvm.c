@@ -299,6 +299,11 @@ static int kvm_be_create_vm(struct vm *vm)
 	struct kvm_enable_cap cap;
 	int ret;
 
+	if (vm->opt.ioapic_version != 0x11) {
+		vmm_msg("kvm: KVM's IOAPIC is version 0x11 only");
+		return VMM_UNSUPPORTED;
+	}
+
 	be->vm_fd = ioctl(be->sys_fd, KVM_CREATE_VM, 0);
 	if (be->vm_fd < 0) {
 		ret = errno;

@@ -7,7 +7,8 @@
  * everything else exits here.
  *
  * The IOAPIC is created as version 0x11, as KVM's, so a guest reads the
- * same version on both backends.
+ * same version on both backends; --ioapic-version 0x20 gives it the EOI
+ * register.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 #include "libvlapic.h"
 #include "vmm.h"
 
-#define VLAPIC_IOAPIC_VERSION_KVM	0x11
 
 /**
  * struct vlapic_be - the backend's VM data.
@@ -125,7 +125,7 @@ static int vlapic_be_create_vm(struct vm *vm)
 	if (vm->opt.tsc_deadline)
 		cfg.flags |= VLAPIC_VM_TSC_DEADLINE;
 	cfg.max_vcpus = vm->opt.smp;
-	cfg.ioapic_version = VLAPIC_IOAPIC_VERSION_KVM;
+	cfg.ioapic_version = vm->opt.ioapic_version;
 	fd = vlapic_create_vm(be->sys_fd, &cfg);
 	if (fd < 0) {
 		vmm_msg("vlapic: VLAPIC_CREATE_VM: %s", strerror(-fd));

@@ -17,6 +17,7 @@ static const char usage[] =
 "usage: " VMM_NAME " [--backend vlapic|kvm] [--smp N] [--mem MIB]\n"
 "       [--cpu [+|-]x2apic,[+|-]tsc-deadline] [--append CMDLINE]\n"
 "       [--initrd FILE] [--flat] [--stats] [--no-reboot]\n"
+"       [--ioapic-version 0x11|0x20]\n"
 "       [--snapshot-at SECONDS FILE] [--restore FILE]\n"
 "       [--timeout SECONDS] KERNEL\n";
 
@@ -85,7 +86,7 @@ static int parse_cpu(struct vmm_options *opt, const char *list)
 enum {
 	OPT_BACKEND = 256, OPT_SMP, OPT_MEM, OPT_CPU, OPT_APPEND, OPT_INITRD,
 	OPT_STATS, OPT_SNAPSHOT_AT, OPT_RESTORE, OPT_TIMEOUT, OPT_FLAT,
-	OPT_NO_REBOOT, OPT_HELP,
+	OPT_NO_REBOOT, OPT_IOAPIC_VERSION, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -101,6 +102,7 @@ static const struct option long_opts[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "flat", no_argument, NULL, OPT_FLAT },
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
+	{ "ioapic-version", required_argument, NULL, OPT_IOAPIC_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -117,6 +119,7 @@ int options_parse(struct vmm_options *opt, int argc, char **argv)
 	opt->mem_bytes = (uint64_t)DEFAULT_MEM_MIB << 20;
 	opt->x2apic = true;
 	opt->tsc_deadline = true;
+	opt->ioapic_version = 0x11;
 
 	while ((c = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
 		switch (c) {
@@ -171,6 +174,13 @@ int options_parse(struct vmm_options *opt, int argc, char **argv)
 			break;
 		case OPT_NO_REBOOT:
 			opt->no_reboot = true;
+			break;
+		case OPT_IOAPIC_VERSION:
+			if (parse_uint(optarg, 0x11, 0x20, &v) ||
+			    (v != 0x11 && v != 0x20))
+				return bad("--ioapic-version wants 0x11 or 0x20, not '%s'",
+					   optarg);
+			opt->ioapic_version = v;
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);

@@ -60,6 +60,7 @@ struct vmm_options {
 	const char *restore_file;
 	double timeout;			/* seconds; 0: none */
 	bool no_reboot;
+	unsigned int ioapic_version;	/* 0x11 (KVM's) or 0x20 */
 };
 
 int options_parse(struct vmm_options *opt, int argc, char **argv);

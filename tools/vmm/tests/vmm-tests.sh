@@ -197,6 +197,19 @@ if want images; then
 		sh -c "[ $rc = 8 ] && [ \$(wc -l <'$tmp/missing.err') = 1 ]"
 	run usage --smp 0 "$dir/halt.elf"
 	check usage "--smp 0: usage error, status 2" status_is 2
+	run usage-ioapic --ioapic-version 0x12 "$dir/halt.elf"
+	check usage-ioapic "--ioapic-version 0x12: usage error, status 2" \
+		status_is 2
+	# 0x20 (the EOI register): the module's IOAPIC only; KVM's is 0x11.
+	run ioapic20 --mem 16 --timeout 30 --ioapic-version 0x20 \
+		"$dir/halt.elf"
+	if [ "$backend" = kvm ]; then
+		check ioapic20 "--ioapic-version 0x20 on KVM: status 6, one line" \
+			sh -c "[ $rc = 6 ] && [ \$(wc -l <'$tmp/ioapic20.err') = 1 ]"
+	else
+		check ioapic20 "--ioapic-version 0x20: the guest runs (status 0)" \
+			status_is 0
+	fi
 fi
 
 echo "1..$n"
