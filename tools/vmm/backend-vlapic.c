@@ -21,7 +21,6 @@
 #include "libvlapic.h"
 #include "vmm.h"
 
-
 /**
  * struct vlapic_be - the backend's VM data.
  * @sys_fd: /dev/vlapic.
