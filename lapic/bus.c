@@ -516,17 +516,34 @@ static void vlapic_visit_accept(struct vlapic *target, void *data)
  * ties rotate round-robin through a per-bus counter. Focus-processor
  * checking is not modelled (SVR bit 9 is kept but has no effect, as on
  * Pentium 4 and later processors).
+ *
+ * A chosen target can be software-disabled by its guest after the passes
+ * read it and before it latches the vector; it then drops the message,
+ * and the choice is made again without it (and without any earlier one
+ * that dropped it), at most VLAPIC_LOWEST_TRIES times in all. Each try
+ * excludes one more target, so a target that stays enabled is reached
+ * within the bound whenever there are no more destinations than that.
  */
+#define VLAPIC_LOWEST_TRIES	4
+
 struct vlapic_lowest_ctx {
 	u32 best_ppr;
 	unsigned int ties;
 	unsigned int pick;
 	struct vlapic *fallback;
 	struct vlapic *chosen;
+	struct vlapic *dropped[VLAPIC_LOWEST_TRIES];
+	unsigned int nr_dropped;
 };
 
-static u32 vlapic_arb_priority(struct vlapic *target)
+static u32 vlapic_arb_priority(const struct vlapic_lowest_ctx *ctx,
+			       struct vlapic *target)
 {
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_dropped; i++)
+		if (ctx->dropped[i] == target)
+			return U32_MAX;
 	if (!(vlapic_reg_once(target, APIC_SPIV) & APIC_SPIV_APIC_ENABLED))
 		return U32_MAX;
 	return vlapic_reg_once(target, APIC_PROCPRI) & 0xff;
@@ -535,7 +552,7 @@ static u32 vlapic_arb_priority(struct vlapic *target)
 static void vlapic_visit_lowest_min(struct vlapic *target, void *data)
 {
 	struct vlapic_lowest_ctx *ctx = data;
-	u32 prio = vlapic_arb_priority(target);
+	u32 prio = vlapic_arb_priority(ctx, target);
 
 	if (prio == U32_MAX)
 		return;
@@ -552,10 +569,34 @@ static void vlapic_visit_lowest_pick(struct vlapic *target, void *data)
 {
 	struct vlapic_lowest_ctx *ctx = data;
 
-	if (ctx->chosen || vlapic_arb_priority(target) != ctx->best_ppr)
+	if (ctx->chosen || vlapic_arb_priority(ctx, target) != ctx->best_ppr)
 		return;
 	if (ctx->pick-- == 0)
 		ctx->chosen = target;
+}
+
+/*
+ * One arbitration: the priorities are read without the targets' locks,
+ * twice (find the lowest and the ties, then pick one round robin); when
+ * they changed in between so that the second pass finds no target at the
+ * lowest priority, the target the first pass found wins rather than
+ * nobody. Returns the winner, NULL when no destination is enabled.
+ */
+static struct vlapic *vlapic_lowest_arbitrate(struct vlapic_bus *bus,
+					      const struct vlapic_irq *irq,
+					      struct vlapic *src,
+					      struct vlapic_lowest_ctx *low)
+{
+	low->best_ppr = U32_MAX;
+	low->ties = 0;
+	low->fallback = NULL;
+	low->chosen = NULL;
+	vlapic_visit_dests(bus, irq, src, vlapic_visit_lowest_min, low);
+	if (!low->ties)
+		return NULL;
+	low->pick = (u32)atomic_inc_return(&bus->lowest_rr) % low->ties;
+	vlapic_visit_dests(bus, irq, src, vlapic_visit_lowest_pick, low);
+	return low->chosen ?: low->fallback;	/* fallback: PPRs moved */
 }
 
 /**
@@ -565,11 +606,12 @@ static void vlapic_visit_lowest_pick(struct vlapic *target, void *data)
  * @src: the sending vLAPIC for IPIs (needed by shorthands), else NULL
  *
  * A lowest-priority message with at least one software-enabled target
- * is given to exactly one of them: the priorities are read without the
- * targets' locks, twice (find the lowest and the ties, then pick one
- * round robin), and when they changed in between so that the second pass
- * finds no target at the lowest priority, the message goes to the target
- * the first pass found, rather than to nobody.
+ * is given to exactly one of them (vlapic_lowest_arbitrate()); when the
+ * winner was software-disabled before it latched the vector, the
+ * arbitration runs again without it, a bounded number of times (see
+ * VLAPIC_LOWEST_TRIES), so a target disabled under the message does not
+ * cost it while another one is enabled. An illegal vector (below 16) is
+ * not retried: every target would refuse it alike.
  *
  * Any context; never sleeps.
  *
@@ -586,20 +628,16 @@ int vlapic_bus_deliver(struct vlapic_bus *bus, const struct vlapic_irq *irq,
 	rcu_read_lock();
 	if (irq->delivery_mode == APIC_DM_LOWEST &&
 	    irq->shorthand != VLAPIC_SH_SELF) {
-		struct vlapic_lowest_ctx low = { .best_ppr = U32_MAX };
+		struct vlapic_lowest_ctx low = { .nr_dropped = 0 };
+		struct vlapic *winner;
 
-		vlapic_visit_dests(bus, irq, src, vlapic_visit_lowest_min,
-				   &low);
-		if (low.ties) {
-			low.pick = (u32)atomic_inc_return(&bus->lowest_rr) %
-				   low.ties;
-			vlapic_visit_dests(bus, irq, src,
-					   vlapic_visit_lowest_pick, &low);
+		while ((winner = vlapic_lowest_arbitrate(bus, irq, src, &low))) {
+			vlapic_visit_accept(winner, &ctx);
+			if (ctx.count || irq->vector < 16 ||
+			    low.nr_dropped == VLAPIC_LOWEST_TRIES - 1)
+				break;
+			low.dropped[low.nr_dropped++] = winner;
 		}
-		if (!low.chosen)
-			low.chosen = low.fallback;	/* PPRs moved */
-		if (low.chosen)
-			vlapic_visit_accept(low.chosen, &ctx);
 	} else {
 		vlapic_visit_dests(bus, irq, src, vlapic_visit_accept, &ctx);
 	}

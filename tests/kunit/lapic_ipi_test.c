@@ -423,6 +423,46 @@ static u64 accepted(struct vlapic *v)
 	       vlapic_stat(v, VLAPIC_STAT_FIXED_COALESCED);
 }
 
+/*
+ * Send 20000 lowest-priority messages @irq to @env's vLAPICs while @fn
+ * changes them from a kthread: each must be accepted by exactly one.
+ */
+static void lowest_storm(struct kunit *test, struct lapic_env *env,
+			 const struct vlapic_irq *irq, int (*fn)(void *))
+{
+	struct task_struct *task;
+	struct tpr_storm *t;
+	unsigned int i, n = 20000, not_one = 0;
+	u64 before = 0, after = 0, dropped = 0;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->env = env;
+	for (i = 0; i < env->nr; i++) {
+		before += accepted(env->v[i]);
+		dropped -= vlapic_stat(env->v[i],
+				       VLAPIC_STAT_DROPPED_SW_DISABLED);
+	}
+	task = kthread_run(fn, t, "vlapic-lowest-storm");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	for (i = 0; i < n; i++) {
+		if (vlapic_bus_deliver(env->bus, irq, NULL) != 1)
+			not_one++;
+		if (!(i % 256))
+			cond_resched();
+	}
+	WRITE_ONCE(t->stop, true);
+	kthread_stop(task);
+	for (i = 0; i < env->nr; i++) {
+		after += accepted(env->v[i]);
+		dropped += vlapic_stat(env->v[i],
+				       VLAPIC_STAT_DROPPED_SW_DISABLED);
+	}
+	kunit_info(test, "%llu winners disabled before they latched", dropped);
+	KUNIT_EXPECT_EQ(test, after - before, (u64)n);
+	KUNIT_EXPECT_EQ(test, not_one, 0);
+}
+
 static void ipi_lowest_priority_tpr_storm(struct kunit *test)
 {
 	struct lapic_env *env = env_create(test, 3, NULL, NULL);
@@ -430,31 +470,46 @@ static void ipi_lowest_priority_tpr_storm(struct kunit *test)
 		.dest_id = 0xff, .delivery_mode = APIC_DM_LOWEST,
 		.vector = 0xc0, .assert = true,
 	};
-	struct task_struct *task;
-	struct tpr_storm *t;
-	unsigned int i, n = 20000, not_one = 0;
-	u64 before = 0, after = 0;
 
-	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->env = env;
 	enable_all(env);
-	for (i = 0; i < env->nr; i++)
-		before += accepted(env->v[i]);
-	task = kthread_run(tpr_storm_thread, t, "vlapic-tpr-storm");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	for (i = 0; i < n; i++) {
-		if (vlapic_bus_deliver(env->bus, &irq, NULL) != 1)
-			not_one++;
-		if (!(i % 256))
+	lowest_storm(test, env, &irq, tpr_storm_thread);
+}
+
+/*
+ * Lowest priority while the preferred targets are software-disabled and
+ * enabled again under it: the winner of an arbitration can be disabled
+ * before it latches the vector; the message must then go to a target
+ * that is enabled (target 2, never disabled, its TPR the highest so it
+ * is chosen last), not be dropped.
+ */
+static int svr_storm_thread(void *data)
+{
+	struct tpr_storm *t = data;
+	unsigned int i = 0;
+
+	while (!READ_ONCE(t->stop)) {
+		struct vlapic *v = t->env->v[i++ % 2];
+
+		wr(v, APIC_SPIV, 0xff);
+		wr(v, APIC_SPIV, 0xff | APIC_SPIV_APIC_ENABLED);
+		wr(v, APIC_TASKPRI, 0);
+		if (!(i % 64))
 			cond_resched();
 	}
-	WRITE_ONCE(t->stop, true);
-	kthread_stop(task);
-	for (i = 0; i < env->nr; i++)
-		after += accepted(env->v[i]);
-	KUNIT_EXPECT_EQ(test, after - before, (u64)n);
-	KUNIT_EXPECT_EQ(test, not_one, 0);
+	return 0;
+}
+
+static void ipi_lowest_priority_disable_storm(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 3, NULL, NULL);
+	struct vlapic_irq irq = {
+		.dest_id = 0xff, .delivery_mode = APIC_DM_LOWEST,
+		.vector = 0xc1, .assert = true,
+	};
+
+	enable_all(env);
+	wr(env->v[2], APIC_TASKPRI, 0xe0);
+	lowest_storm(test, env, &irq, svr_storm_thread);
 }
 
 /* Deliver @irq and check that exactly the scan's matches accepted it. */
@@ -601,6 +656,7 @@ static struct kunit_case ipi_cases[] = {
 	KUNIT_CASE(ipi_init_sipi_order),
 	KUNIT_CASE(ipi_init_sipi_race),
 	KUNIT_CASE(ipi_lowest_priority_tpr_storm),
+	KUNIT_CASE(ipi_lowest_priority_disable_storm),
 	KUNIT_CASE(ipi_map_matches_scan),
 	{}
 };

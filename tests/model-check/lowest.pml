@@ -26,11 +26,15 @@
  *              f417f52): when the PPRs moved between the passes, the
  *              message goes nowhere.
  *
- * -DDISABLE (not in make check) lets the guest software-disable target 0
- * as well, and asserts that a message is accepted when some target is
- * enabled at the moment it is latched; it shows a window of the code: a
- * fallback (or pick) that was disabled after the passes read it drops
- * the message although another target is enabled.
+ * NO_RETRY     (with DISABLE) a winner that was software-disabled after
+ *              the passes read it drops the message (main before the
+ *              retry): lost although another target is enabled.
+ *
+ * -DDISABLE lets the guest software-disable target 0 (after the passes
+ * read it, too) and asserts that a message is accepted when some target
+ * is enabled at the moment the last try latches it: a winner found
+ * disabled is excluded and the arbitration runs again, up to TRIES times
+ * in all (each try excludes one more target; there are N < TRIES).
  */
 
 #ifndef CHANGES
@@ -40,6 +44,7 @@
 #define MSGS		2
 #endif
 #define N		3
+#define TRIES		4	/* VLAPIC_LOWEST_TRIES */
 #define DISABLED	9	/* vlapic_arb_priority() of a disabled APIC */
 
 byte ppr[N];		/* 0: low, 1: high; DISABLED */
@@ -71,17 +76,25 @@ active proctype guest()
 
 active proctype sender()
 {
-	byte m, i, best, ties, fallback, pick, chosen, p;
-	bit some_enabled;
+	byte m, i, best, ties, fallback, pick, chosen, p, tries, excl;
+	bit some_enabled, done;
 
 	do
 	:: m < MSGS -> m++;
-		/* vlapic_visit_lowest_min() */
+		tries = 0; excl = 0; done = 0;
+		do
+		:: done -> break
+		:: !done ->
+		/* vlapic_visit_lowest_min(); excl: the dropped winners (bitmask) */
 		best = DISABLED; ties = 0; fallback = N;
 		i = 0;
 		do
 		:: i < N ->
 			p = ppr[i];
+			if
+			:: excl & (1 << i) -> p = DISABLED
+			:: else
+			fi;
 			if
 			:: p == DISABLED
 			:: p != DISABLED && p < best ->
@@ -101,7 +114,8 @@ active proctype sender()
 			do
 			:: i < N ->
 				if
-				:: chosen == N && ppr[i] == best ->
+				:: chosen == N && ppr[i] == best &&
+				   !(excl & (1 << i)) ->
 					if
 					:: pick == 0 -> chosen = i
 					:: else -> pick--
@@ -122,20 +136,32 @@ active proctype sender()
 		/* vlapic_accept() under the chosen target's lock */
 		atomic {
 			if
-			:: chosen < N && ppr[chosen] != DISABLED -> accepted++
-			:: else
+			:: chosen < N && ppr[chosen] != DISABLED ->
+				accepted++; done = 1
+			:: chosen == N -> done = 1	/* nobody enabled */
+			:: else ->	/* the winner was disabled: again */
+				tries++;
+				excl = excl | (1 << chosen);
+#ifdef NO_RETRY
+				done = 1;
+#endif
+				if
+				:: tries == TRIES -> done = 1
+				:: else
+				fi
 			fi;
 			some_enabled = ppr[0] != DISABLED ||
 				       ppr[1] != DISABLED ||
 				       ppr[2] != DISABLED
 		}
+		od;
 #ifdef DISABLE
 		assert(accepted == m || !some_enabled);
 #else
 		assert(accepted == m);
 #endif
 		pick = 0; p = 0; best = 0; ties = 0; fallback = 0; chosen = 0;
-		some_enabled = 0
+		some_enabled = 0; tries = 0; excl = 0; done = 0
 	:: else -> break
 	od
 }
