@@ -63,7 +63,36 @@ guest_runs="hello:1 xapic:1 x2apic:2 timer:1 tpr:1 nmi:2 ipi:4 initsipi:4
 	seed000:1 seed000:2 seed001:1 seed001:1:20 seed003:1 seed004:2"
 # Not run on KVM by `make check` (docs/kvm-deviations.md says why); `make
 # vmm-check` runs every one on both.
-kvm_not_in_check=${KVM_NOT_IN_CHECK-"guest-ipi-smp4"}
+kvm_not_in_check=${KVM_NOT_IN_CHECK-""}
+
+# The number in the --stats header's "N reboots" (0 without one).
+reboots_of() {
+	n=$(sed -n 's/.*vlapic-vmm statistics: .*, \([0-9]*\) reboots\{0,1\} ---.*/\1/p' "$1" | head -n 1)
+	echo "${n:-0}"
+}
+
+# The KVM run of a program, once more when the first one ended in a way
+# that is the host's and not KVM's irqchip (docs/kvm-deviations.md, "KVM
+# under QEMU's TCG"): a failed entry or internal error (status 10), or a
+# reset the same program did not do on vlapic. kvm_amd in this test VM
+# runs on QEMU's emulated SVM, whose event delivery can fail a VMRUN or
+# reset the guest (docs/run.md "On QEMU"); about 1 run in 70 of the
+# 4-vCPU ipi program. The vlapic runs are never repeated.
+kvm_guest_run() { # kvm_guest_run PROGRAM VCPUS VLAPIC_REBOOTS
+	try=1
+	while :; do
+		$vmm --backend kvm --smp "$2" --timeout 60 --stats \
+			"/extra/guest/$1.elf" >/tmp/guest.out 2>/tmp/guest.err
+		st=$?
+		rb=$(reboots_of /tmp/guest.err)
+		if [ "$try" = 2 ] || { [ "$st" != 10 ] && [ "$rb" = "$3" ]; }; then
+			break
+		fi
+		echo "# on KVM: status $st, $rb reboots (vlapic: $3): run again"
+		try=2
+	done
+	echo "# on KVM: status $st"
+}
 
 # Each program's TAP lines on vlapic are results ("guest-NAME-smpN: ...",
 # status 1, the guest's debug-exit 0, means all passed), followed by its
@@ -101,10 +130,9 @@ guest_programs() {
 			mark "guest-kvm not run $name"
 			continue
 		fi
+		rb=$(reboots_of /tmp/guest.err)
 		mark "guest-kvm begin $name"
-		$vmm --backend kvm --smp "$n" --timeout 60 --stats \
-			"/extra/guest/$g.elf" >/tmp/guest.out 2>/tmp/guest.err
-		echo "# on KVM: status $?"
+		kvm_guest_run "$g" "$n" "$rb"
 		cat /tmp/guest.out /tmp/guest.err | sed 's/^/KVM: /'
 		mark "guest-kvm end $name"
 	done
