@@ -34,9 +34,8 @@ struct ctxt {
 	struct emul_fault *fault;
 	/* the last access was a write that went to userspace */
 	bool write_exit;
-	/* @ops->fault_gpa was asked (once per instruction), its answer */
+	/* @ops->fault_gpa was asked (once per instruction) */
 	bool fault_gpa_asked;
-	u64 fault_gpa;
 };
 
 /* One data access, translated: one or two pieces, each within a page. */
@@ -141,21 +140,18 @@ static u32 access_bits(const struct emul_cpu *cpu, bool write)
 /*
  * The address the exit reported for this very access, if there is one
  * (struct emul_ops, @fault_gpa): the first access of an instruction with
- * one memory operand, within one page, at the same page offset.
+ * one memory operand, within one page, at the same page offset; stored in
+ * @gpa when it is.
  */
-static bool fault_gpa_usable(struct ctxt *c, u64 la, const struct access *a)
+static bool fault_gpa_usable(struct ctxt *c, u64 la, const struct access *a,
+			     u64 *gpa)
 {
-	u64 gpa;
-
 	if (c->fault_gpa_asked || !c->ops->fault_gpa)
 		return false;
 	c->fault_gpa_asked = true;
-	if (a->nr != 1 || c->insn->op == EMUL_OP_MOVS ||
-	    !c->ops->fault_gpa(c->ctx, &gpa) ||
-	    ((gpa ^ la) & (EMUL_PAGE_SIZE - 1)))
-		return false;
-	c->fault_gpa = gpa;
-	return true;
+	return a->nr == 1 && c->insn->op != EMUL_OP_MOVS &&
+	       c->ops->fault_gpa(c->ctx, gpa) &&
+	       !((*gpa ^ la) & (EMUL_PAGE_SIZE - 1));
 }
 
 /* Linear address to one or two guest-physical pieces, all walked first. */
@@ -175,10 +171,8 @@ static int translate(struct ctxt *c, int seg, u64 ea, unsigned int len,
 	a->nr = first < len ? 2 : 1;
 	a->len[0] = first;
 	a->len[1] = len - first;
-	if (fault_gpa_usable(c, la, a)) {
-		a->gpa[0] = c->fault_gpa;
+	if (fault_gpa_usable(c, la, a, &a->gpa[0]))
 		return EMUL_OK;
-	}
 	ret = emul_walk(cpu, c->ops, c->ctx, la, access_bits(cpu, write),
 			&a->gpa[0], c->fault);
 	if (ret || a->nr == 1)
