@@ -135,6 +135,8 @@ struct vlapic_memslots {
  *	(+ a vCPU's own adjustment).
  * @x2apic: the VM offers x2APIC (CPUID is fixed up accordingly).
  * @tsc_deadline: the VM offers the TSC-deadline timer.
+ * @apicv_limit: the highest APIC-virtualization mode the backend may use
+ *	(VLAPIC_VM_APICV_* >> VLAPIC_VM_APICV_SHIFT, 0: its best); VMX only.
  * @msr_exits: VLAPIC_MSR_EXIT_REASON_* bits the VMM asked for
  *	(VLAPIC_ENABLE_CAP); 0: such accesses get #GP.
  * @max_vcpus: number of @vcpus slots.
@@ -152,6 +154,7 @@ struct vlapic_vm_run {
 	u64 tsc_base;
 	bool x2apic;
 	bool tsc_deadline;
+	u32 apicv_limit;
 	u32 msr_exits;
 	u32 max_vcpus;
 	struct vlapic_vcpu_run **vcpus;
@@ -216,6 +219,13 @@ enum vlapic_run_stat {
 	VLAPIC_RUN_STAT_INJECTED_EXC,
 	VLAPIC_RUN_STAT_TLB_FLUSHES,
 	VLAPIC_RUN_STAT_BAD_EVENTS,
+	VLAPIC_RUN_STAT_MODE_INJECT,
+	VLAPIC_RUN_STAT_MODE_TPR_SHADOW,
+	VLAPIC_RUN_STAT_MODE_VID,
+	VLAPIC_RUN_STAT_EXIT_TPR_THRESHOLD,
+	VLAPIC_RUN_STAT_EXIT_EOI_INDUCED,
+	VLAPIC_RUN_STAT_EXIT_APIC_WRITE,
+	VLAPIC_RUN_STAT_EXIT_APIC_ACCESS,
 	VLAPIC_RUN_STAT_NR,
 };
 
