@@ -58,8 +58,10 @@ static void mem_unmap_slot(struct vlapic_vm_run *vm,
 {
 	u64 i;
 
+	/* A device page may hold the backend's mapping (VMX APIC access). */
 	for (i = 0; i < s->npages; i++)
-		vlapic_gpt_unmap(&vm->gpt, s->gpa + (i << PAGE_SHIFT));
+		if (!mem_is_device_page(vm, s->gpa + (i << PAGE_SHIFT)))
+			vlapic_gpt_unmap(&vm->gpt, s->gpa + (i << PAGE_SHIFT));
 }
 
 static int mem_map_slot(struct vlapic_vm_run *vm, const struct vlapic_memslot *s)

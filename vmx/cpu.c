@@ -68,6 +68,7 @@ static unsigned int vmx_users;	/* VLAPIC_VM_RUN VMs; vmx_users_lock */
 static bool vmx_rebooting;
 static enum cpuhp_state vmx_cpuhp;
 static void *vmx_msr_bitmap;	/* all ones: every MSR access exits */
+static void *vmx_apic_access;	/* the APIC-access page of every VMCS */
 
 /* VMXON, VMCLEAR, VMPTRLD: a physical-address operand; true on success. */
 #define VMX_PA_INSN(insn, pa) ({					\
@@ -92,6 +93,30 @@ static bool vmx_ctl(u32 msr, u32 true_msr, bool has_true, u32 want, u32 *out)
 	rdmsrl(has_true ? true_msr : msr, cap);
 	*out = (want | (u32)cap) & (u32)(cap >> 32);
 	return (*out & want) == want;
+}
+
+/* The bits a control word may have set (allowed-1 settings). */
+static u32 vmx_ctl_allowed(u32 msr)
+{
+	u64 cap;
+
+	rdmsrl(msr, cap);
+	return cap >> 32;
+}
+
+/* The best interrupt mode: the TPR shadow, then VID on top of it. */
+static enum vmx_apicv_mode vmx_apicv_best(void)
+{
+	const u32 vid = SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
+			SECONDARY_EXEC_APIC_REGISTER_VIRT |
+			SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
+
+	if (!(vmx_ctl_allowed(MSR_IA32_VMX_PROCBASED_CTLS) &
+	      CPU_BASED_TPR_SHADOW))
+		return VMX_APICV_INJECT;
+	if ((vmx_ctl_allowed(MSR_IA32_VMX_PROCBASED_CTLS2) & vid) != vid)
+		return VMX_APICV_TPR_SHADOW;
+	return VMX_APICV_VID;
 }
 
 /**
@@ -160,6 +185,7 @@ bool vmx_cpu_supported(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, c->cr4_fixed1);
 	/* Unrestricted guest: PE and PG are the guest's own. */
 	c->cr0_fixed0 &= ~(u64)(X86_CR0_PE | X86_CR0_PG);
+	c->apicv_best = vmx_apicv_best();
 	return true;
 }
 
@@ -373,12 +399,27 @@ u64 vmx_msr_bitmap_pa(void)
 	return __pa(vmx_msr_bitmap);
 }
 
+/**
+ * vmx_apic_access_pa() - the APIC-access page every VMCS with VID shares.
+ *
+ * Only its address matters: guest accesses to it are virtualized or exit,
+ * never reach it; it stays zero.
+ *
+ * Return: its physical address.
+ */
+u64 vmx_apic_access_pa(void)
+{
+	return __pa(vmx_apic_access);
+}
+
 static void vmx_cpu_free_pages(void)
 {
 	int cpu;
 
 	free_page((unsigned long)vmx_msr_bitmap);
 	vmx_msr_bitmap = NULL;
+	free_page((unsigned long)vmx_apic_access);
+	vmx_apic_access = NULL;
 
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
@@ -401,6 +442,11 @@ int vmx_cpu_init(void)
 	if (!vmx_msr_bitmap)
 		return -ENOMEM;
 	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	vmx_apic_access = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!vmx_apic_access) {
+		vmx_cpu_free_pages();
+		return -ENOMEM;
+	}
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
 
