@@ -109,6 +109,8 @@ for m in $bochs_modes; do
 		cat /tmp/guest.out
 		sed 's/^/# /' /tmp/guest.err | grep -Ev '^#   [a-z0-9_]+ +0$'
 		[ "$rc" = 1 ] && rc=0
+		# Uptime (Bochs' virtual time): where the step's time goes.
+		echo "# uptime $(cut -d' ' -f1 /proc/uptime)"
 		mark "userspace exit $tn $rc"
 		check_mode "$m" "$tn"
 		[ "$g" = apicv ] && check_apicv "$m" "$tn"
