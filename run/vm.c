@@ -89,6 +89,8 @@ void vlapic_vm_run_destroy(struct vlapic_vm_run *vm)
 		return;
 	vlapic_run_memory_destroy(vm);
 	vlapic_gpt_destroy(&vm->gpt);
+	if (vm->apic_access)
+		__free_page(vm->apic_access);
 	vm->ops->vm_put();
 	cleanup_srcu_struct(&vm->srcu);
 	kfree(vm->vcpus);

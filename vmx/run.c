@@ -51,6 +51,7 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
+#include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
@@ -90,17 +91,24 @@ static void vmx_invept(struct vmx_vcpu *vmx)
 }
 
 /*
- * VID: the APIC-access page at the default xAPIC base in the VM's EPT
- * (memory slots never map that page: run/memory.c), so that the guest's
- * xAPIC accesses are virtualized or exit as APIC accesses. Idempotent.
+ * VID: the VM's APIC-access page (allocated by its first vCPU) at the
+ * default xAPIC base in its EPT (memory slots never map that page:
+ * run/memory.c), so that the guest's xAPIC accesses are virtualized or
+ * exit as APIC accesses. Idempotent.
  */
 static int vmx_map_apic_access(struct vlapic_vm_run *vm)
 {
-	int ret;
+	int ret = 0;
 
 	mutex_lock(&vm->mem_lock);
-	ret = vlapic_gpt_map(&vm->gpt, VLAPIC_DEFAULT_BASE,
-			     vmx_apic_access_pa(), true);
+	if (!vm->apic_access) {
+		vm->apic_access = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!vm->apic_access)
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		ret = vlapic_gpt_map(&vm->gpt, VLAPIC_DEFAULT_BASE,
+				     page_to_phys(vm->apic_access), true);
 	mutex_unlock(&vm->mem_lock);
 	return ret;
 }
@@ -204,7 +212,8 @@ static void vmx_vmcs_setup_apic(struct vmx_vcpu *vmx)
 	for (i = 0; i < n; i++)
 		vmx_write(w[i].field, w[i].value);
 	if (vmx->apicv == VMX_APICV_VID)
-		vmx_write(APIC_ACCESS_ADDR, vmx_apic_access_pa());
+		vmx_write(APIC_ACCESS_ADDR,
+			  page_to_phys(vmx->vcpu->vm->apic_access));
 }
 
 /* The fields of a new VMCS that never change. */
@@ -315,6 +324,31 @@ static void vmx_load_eoi_exitmap(struct vmx_vcpu *vmx)
 }
 
 /*
+ * VID follows the guest's APIC mode: xAPIC accesses through the
+ * APIC-access page, or, in x2APIC mode (where the CPU requires
+ * "virtualize APIC accesses" off), the x2APIC MSRs through "virtualize
+ * x2APIC mode" and vmx_msr_bitmap_x2apic_pa() (TPR, EOI and SELF IPI
+ * without exits). Without that control every x2APIC MSR access exits.
+ */
+static void vmx_sync_x2apic_virt(struct vmx_vcpu *vmx)
+{
+	bool x2 = vmx_caps.x2apic_virt && vlapic_x2apic_mode(vmx->vcpu->vlapic);
+	u32 exec2 = vmx->cur.exec2_ctl;
+
+	if (x2 == vmx->x2apic_virt)
+		return;
+	exec2 &= ~(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
+		   SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE);
+	exec2 |= x2 ? SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE :
+		      SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES;
+	vmx_write(SECONDARY_VM_EXEC_CONTROL, exec2);
+	vmx_write(MSR_BITMAP, x2 ? vmx_msr_bitmap_x2apic_pa() :
+		  vmx_msr_bitmap_pa());
+	vmx->cur.exec2_ctl = exec2;
+	vmx->x2apic_virt = x2;
+}
+
+/*
  * Events for this entry, in priority order; the vLAPIC's interrupt goes
  * through the decision code, which also keeps the APIC fields of the
  * VMCS (here: the controls without TPR shadow and VID) every time.
@@ -379,8 +413,10 @@ static void vmx_inject_events(struct vmx_vcpu *vmx)
 		}
 	}
 	/* VID: level-triggered vectors (TMR, IOAPIC routes) EOI with an exit. */
-	if (vmx->apicv == VMX_APICV_VID)
+	if (vmx->apicv == VMX_APICV_VID) {
+		vmx_sync_x2apic_virt(vmx);
 		vmx_load_eoi_exitmap(vmx);
+	}
 	vector = vmx_vlapic_prepare_entry(v, interruptible, &f);
 	if (vector >= 0) {
 		info = vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK;

@@ -58,6 +58,8 @@ enum vmx_apicv_mode {
  * @cr4_fixed1: CR4 bits that may be 1.
  * @invept_type: the INVEPT type used (single-context if the CPU has it).
  * @apicv_best: the best enum vmx_apicv_mode the CPU can do.
+ * @x2apic_virt: "virtualize x2APIC mode" is available (VID in x2APIC
+ *	mode: TPR, EOI and SELF IPI MSRs without exits).
  */
 struct vmx_caps {
 	u32 revision;
@@ -73,6 +75,7 @@ struct vmx_caps {
 	u64 cr4_fixed1;
 	u64 invept_type;
 	enum vmx_apicv_mode apicv_best;
+	bool x2apic_virt;
 };
 
 extern struct vmx_caps vmx_caps;
@@ -156,6 +159,8 @@ struct vmx_guest {
  *	posted-interrupt descriptor is 64-byte aligned.
  * @vcpu: the vendor-neutral run state.
  * @apicv: the interrupt mode, fixed at creation (enum vmx_apicv_mode).
+ * @x2apic_virt: VID runs with "virtualize x2APIC mode" (the guest's
+ *	vLAPIC is in x2APIC mode) rather than "virtualize APIC accesses".
  * @vmcs: the VMCS (a page).
  * @cur: what the VMCS holds of the APIC fields (vmx/vmcs.c), and the
  *	primary and secondary controls as last written.
@@ -191,6 +196,7 @@ struct vmx_vcpu {
 	struct vmx_vlapic vx;
 	struct vlapic_vcpu_run *vcpu;
 	enum vmx_apicv_mode apicv;
+	bool x2apic_virt;
 	void *vmcs;
 	struct vmx_vmcs_apic cur;
 	int loaded_cpu;
@@ -245,7 +251,7 @@ void vmx_cpu_put(void);
 int vmx_cpu_enable(void);
 int vmx_cpu_load(struct vmx_vcpu *vmx);
 u64 vmx_msr_bitmap_pa(void);
-u64 vmx_apic_access_pa(void);
+u64 vmx_msr_bitmap_x2apic_pa(void);
 void vmx_cpu_clear(struct vmx_vcpu *vmx);
 
 /* vmx/vmenter.S */

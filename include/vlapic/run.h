@@ -137,6 +137,10 @@ struct vlapic_memslots {
  * @tsc_deadline: the VM offers the TSC-deadline timer.
  * @apicv_limit: the highest APIC-virtualization mode the backend may use
  *	(VLAPIC_VM_APICV_* >> VLAPIC_VM_APICV_SHIFT, 0: its best); VMX only.
+ * @apic_access: a zeroed page the backend may map at the default xAPIC
+ *	base (VMX's APIC-access page), or NULL; set once under @mem_lock,
+ *	freed with the VM. Per VM: a guest whose accesses stop being
+ *	virtualized (x2APIC mode) writes only its own copy.
  * @msr_exits: VLAPIC_MSR_EXIT_REASON_* bits the VMM asked for
  *	(VLAPIC_ENABLE_CAP); 0: such accesses get #GP.
  * @max_vcpus: number of @vcpus slots.
@@ -155,6 +159,7 @@ struct vlapic_vm_run {
 	bool x2apic;
 	bool tsc_deadline;
 	u32 apicv_limit;
+	struct page *apic_access;
 	u32 msr_exits;
 	u32 max_vcpus;
 	struct vlapic_vcpu_run **vcpus;
