@@ -227,14 +227,19 @@ static int vmx_exit_apic_access(struct vmx_vcpu *vmx)
 	}
 }
 
-/* VID: a trap-like APIC write (RIP past it), replayed by the vLAPIC. */
+/*
+ * VID: a trap-like APIC write (RIP past it), replayed by the vLAPIC. A
+ * byte or word store inside a register (the guest's mistake: the CPU
+ * reports its own offset) is replayed as the whole register it merged
+ * into, as the CPU left it in the page.
+ */
 static int vmx_exit_apic_write(struct vmx_vcpu *vmx)
 {
 	struct vlapic_vcpu_run *vcpu = vmx->vcpu;
+	u64 q = vmx->exit_qual & 0xfff & ~0xfULL;
 
 	vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_APIC_WRITE);
-	if (vmx_vlapic_apic_write_exit(vcpu->vlapic, vmx->exit_qual) ==
-	    VLAPIC_ACCESS_GP)
+	if (vmx_vlapic_apic_write_exit(vcpu->vlapic, q) == VLAPIC_ACCESS_GP)
 		return vmx_gp(vcpu);
 	return 1;
 }

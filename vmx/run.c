@@ -90,29 +90,6 @@ static void vmx_invept(struct vmx_vcpu *vmx)
 		     : "cc", "memory");
 }
 
-/*
- * VID: the VM's APIC-access page (allocated by its first vCPU) at the
- * default xAPIC base in its EPT (memory slots never map that page:
- * run/memory.c), so that the guest's xAPIC accesses are virtualized or
- * exit as APIC accesses. Idempotent.
- */
-static int vmx_map_apic_access(struct vlapic_vm_run *vm)
-{
-	int ret = 0;
-
-	mutex_lock(&vm->mem_lock);
-	if (!vm->apic_access) {
-		vm->apic_access = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!vm->apic_access)
-			ret = -ENOMEM;
-	}
-	if (!ret)
-		ret = vlapic_gpt_map(&vm->gpt, VLAPIC_DEFAULT_BASE,
-				     page_to_phys(vm->apic_access), true);
-	mutex_unlock(&vm->mem_lock);
-	return ret;
-}
-
 static int vmx_vcpu_create(struct vlapic_vcpu_run *vcpu)
 {
 	struct vmx_vcpu *vmx;
@@ -156,7 +133,8 @@ static int vmx_vcpu_create(struct vlapic_vcpu_run *vcpu)
 	if (vmx->apicv == VMX_APICV_VID) {
 		vmx->cur.exec2_ctl |= SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
 				      SECONDARY_EXEC_APIC_REGISTER_VIRT;
-		ret = vmx_map_apic_access(vcpu->vm);
+		/* The APIC-access page at the default xAPIC base of the EPT. */
+		ret = vlapic_run_apic_access_map(vcpu->vm);
 		if (ret) {
 			free_page((unsigned long)vmx->vmcs);
 			free_page((unsigned long)vmx);
@@ -588,6 +566,16 @@ static int vmx_enter(struct vlapic_vcpu_run *vcpu)
 	struct vmx_host_regs h;
 	bool new_cpu;
 	int cpu, ret;
+
+	/*
+	 * VID: xAPIC accesses are the CPU's only for an enabled xAPIC at the
+	 * default base; otherwise that page is emulated again, for good.
+	 */
+	if (vmx->apicv == VMX_APICV_VID &&
+	    !READ_ONCE(vcpu->vm->apic_access_off) &&
+	    (!vlapic_mmio_enabled(vcpu->vlapic) ||
+	     vlapic_mmio_base(vcpu->vlapic) != VLAPIC_DEFAULT_BASE))
+		vlapic_run_apic_access_unmap(vcpu->vm);
 
 	/* Active on another CPU: VMCLEAR it there first (interrupts on). */
 	cpu = READ_ONCE(vmx->loaded_cpu);

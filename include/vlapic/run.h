@@ -82,6 +82,9 @@ struct vlapic_gpt {
 };
 
 int vlapic_gpt_init(struct vlapic_gpt *gpt, const struct vlapic_gpt_format *fmt);
+struct vlapic_vm_run;
+int vlapic_run_apic_access_map(struct vlapic_vm_run *vm);
+void vlapic_run_apic_access_unmap(struct vlapic_vm_run *vm);
 void vlapic_gpt_destroy(struct vlapic_gpt *gpt);
 int vlapic_gpt_map(struct vlapic_gpt *gpt, u64 gpa, phys_addr_t pa, bool write);
 void vlapic_gpt_unmap(struct vlapic_gpt *gpt, u64 gpa);
@@ -141,6 +144,8 @@ struct vlapic_memslots {
  *	base (VMX's APIC-access page), or NULL; set once under @mem_lock,
  *	freed with the VM. Per VM: a guest whose accesses stop being
  *	virtualized (x2APIC mode) writes only its own copy.
+ * @apic_access_off: set once under @mem_lock: @apic_access is no longer
+ *	mapped (a vLAPIC left the enabled xAPIC state at the default base).
  * @msr_exits: VLAPIC_MSR_EXIT_REASON_* bits the VMM asked for
  *	(VLAPIC_ENABLE_CAP); 0: such accesses get #GP.
  * @max_vcpus: number of @vcpus slots.
@@ -160,6 +165,7 @@ struct vlapic_vm_run {
 	bool tsc_deadline;
 	u32 apicv_limit;
 	struct page *apic_access;
+	bool apic_access_off;
 	u32 msr_exits;
 	u32 max_vcpus;
 	struct vlapic_vcpu_run **vcpus;

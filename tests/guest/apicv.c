@@ -111,8 +111,9 @@ static void level_eois(const char *mode)
 	tap_eq(ok, LEVEL, "%s: %d level-triggered IOAPIC interrupts taken", mode,
 	       LEVEL);
 	tap_eq(rirr, 0, "%s: remote IRR clear after each EOI", mode);
-	tap_ok(!apic_tmr(VEC_LEVEL) && !apic_isr(VEC_LEVEL),
-	       "%s: vector 0x%x neither in TMR nor in service", mode, VEC_LEVEL);
+	/* TMR keeps the trigger mode of the last acceptance: only ISR. */
+	tap_ok(apic_tmr(VEC_LEVEL) && !apic_isr(VEC_LEVEL),
+	       "%s: vector 0x%x level in TMR, not in service", mode, VEC_LEVEL);
 }
 
 static void all(const char *mode)
