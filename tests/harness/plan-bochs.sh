@@ -20,7 +20,7 @@ check "bochs: rmmod vlapic_vmx_hw" rmmod vlapic_vmx_hw
 # PROGRAM:VCPUS. Guest time in Bochs is virtual (instructions), so the
 # VMM's timeout only bounds a hang; the programs' own waits count exits
 # or events, never time.
-bochs_guests="hello:1 xapic:1 timer:1 tpr:1 seed000:1 apicv:1"
+bochs_guests="xapic:1 timer:1 tpr:1 seed000:1 apicv:1"
 
 # The interrupt modes each program runs in (vlapic-vmm --apicv,
 # VLAPIC_VM_APICV_*, forced on this one CPU), ten runs for the step's
