@@ -133,11 +133,9 @@ void vlapic_sync_posted(struct vlapic *vlapic)
 		return;
 	if (!vlapic->ops->sync_pir(vlapic, pir))
 		return;
-	for (i = 0; i < 8; i++) {
-		u32 *irr = (u32 *)(vlapic->regs + APIC_IRR + i * 16);
-
-		*irr |= pir[i];
-	}
+	/* Atomic, as vlapic_vec_set(): the CPU may update the page. */
+	for (i = 0; i < 8; i++)
+		atomic_or(pir[i], (atomic_t *)(vlapic->regs + APIC_IRR + i * 16));
 	vlapic_irr_changed(vlapic);
 }
 

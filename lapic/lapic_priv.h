@@ -194,9 +194,16 @@ static inline bool vlapic_vec_test(struct vlapic *vlapic, u32 base, u8 vec)
 	return *vlapic_vec_word(vlapic, base, vec) & BIT(vec & 31);
 }
 
+/*
+ * Atomic (a locked bit set on the word and the reserved one after it, 8
+ * bytes aligned): with VMX virtual-interrupt delivery the register page is
+ * the virtual-APIC page, which the CPU updates (VIRR, VISR) while the
+ * guest runs on another CPU; a plain read-modify-write here could undo
+ * its change.
+ */
 static inline void vlapic_vec_set(struct vlapic *vlapic, u32 base, u8 vec)
 {
-	*vlapic_vec_word(vlapic, base, vec) |= BIT(vec & 31);
+	set_bit(vec & 31, (unsigned long *)vlapic_vec_word(vlapic, base, vec));
 }
 
 static inline void vlapic_vec_clear(struct vlapic *vlapic, u32 base, u8 vec)

@@ -328,8 +328,15 @@ void vlapic_timer_write_lvt(struct vlapic *vlapic, u32 val)
 void vlapic_timer_write_icr(struct vlapic *vlapic, u32 count)
 {
 	lockdep_assert_held(&vlapic->lock);
-	if (vlapic->timer.mode == APIC_LVT_TIMER_TSCDEADLINE)
+	if (vlapic->timer.mode == APIC_LVT_TIMER_TSCDEADLINE) {
+		/*
+		 * TMICT is 0 in this mode. Stored again: with VMX
+		 * APIC-register virtualization the CPU put the guest's
+		 * value in the register page before the write exited.
+		 */
+		vlapic_set_reg(vlapic, APIC_TMICT, 0);
 		return;
+	}
 	vlapic_timer_kick_if(vlapic, vlapic_timer_catch_up(vlapic));
 	vlapic_set_reg(vlapic, APIC_TMICT, count);
 	if (!count) {

@@ -58,8 +58,10 @@ static void mem_unmap_slot(struct vlapic_vm_run *vm,
 {
 	u64 i;
 
+	/* A device page may hold the backend's mapping (VMX APIC access). */
 	for (i = 0; i < s->npages; i++)
-		vlapic_gpt_unmap(&vm->gpt, s->gpa + (i << PAGE_SHIFT));
+		if (!mem_is_device_page(vm, s->gpa + (i << PAGE_SHIFT)))
+			vlapic_gpt_unmap(&vm->gpt, s->gpa + (i << PAGE_SHIFT));
 }
 
 static int mem_map_slot(struct vlapic_vm_run *vm, const struct vlapic_memslot *s)
@@ -540,3 +542,53 @@ void vlapic_vm_flush_tlbs(struct vlapic_vm_run *vm)
 	on_each_cpu_mask(cpus, mem_flush_ipi, NULL, true);
 	free_cpumask_var(cpus);
 }
+
+/**
+ * vlapic_run_apic_access_map() - the VM's APIC-access page, mapped.
+ * @vm: the VM.
+ *
+ * Allocates @vm->apic_access on first use and maps it at the default
+ * xAPIC base, unless vlapic_run_apic_access_unmap() ran.
+ *
+ * Context: process; not in an SRCU read section of @vm (takes mem_lock).
+ * Return: 0 or -ENOMEM.
+ */
+int vlapic_run_apic_access_map(struct vlapic_vm_run *vm)
+{
+	int ret = 0;
+
+	mutex_lock(&vm->mem_lock);
+	if (!vm->apic_access) {
+		vm->apic_access = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!vm->apic_access)
+			ret = -ENOMEM;
+	}
+	if (!ret && !vm->apic_access_off)
+		ret = vlapic_gpt_map(&vm->gpt, VLAPIC_DEFAULT_BASE,
+				     page_to_phys(vm->apic_access), true);
+	mutex_unlock(&vm->mem_lock);
+	return ret;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_run_apic_access_map);
+
+/**
+ * vlapic_run_apic_access_unmap() - no APIC-access page any more.
+ * @vm: the VM.
+ *
+ * For good (until the VM goes): the default xAPIC page becomes an EPT
+ * violation again, emulated by run/, for a vLAPIC that was disabled,
+ * relocated or put in x2APIC mode. Every vCPU flushes its TLB.
+ *
+ * Context: as vlapic_run_apic_access_map().
+ */
+void vlapic_run_apic_access_unmap(struct vlapic_vm_run *vm)
+{
+	mutex_lock(&vm->mem_lock);
+	if (!vm->apic_access_off) {
+		WRITE_ONCE(vm->apic_access_off, true);
+		vlapic_gpt_unmap(&vm->gpt, VLAPIC_DEFAULT_BASE);
+		vlapic_vm_flush_tlbs(vm);
+	}
+	mutex_unlock(&vm->mem_lock);
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_run_apic_access_unmap);

@@ -32,7 +32,7 @@ void vlapic_vm_flush_tlbs(struct vlapic_vm_run *vm);
 struct vlapic_vm_run *vlapic_vm_run_create(struct vlapic_bus *bus,
 					   struct vlapic_ioapic *ioapic,
 					   u32 max_vcpus, bool x2apic,
-					   bool tsc_deadline);
+					   bool tsc_deadline, u32 apicv_limit);
 void vlapic_vm_run_destroy(struct vlapic_vm_run *vm);
 int vlapic_vm_run_enable_cap(struct vlapic_vm_run *vm,
 			     const struct vlapic_enable_cap *cap);

@@ -24,6 +24,8 @@
  * @max_vcpus: vCPU slots.
  * @x2apic: the VM offers x2APIC.
  * @tsc_deadline: the VM offers the TSC-deadline timer.
+ * @apicv_limit: the highest APIC-virtualization mode its vCPUs may use
+ *	(VLAPIC_VM_APICV_* >> VLAPIC_VM_APICV_SHIFT; 0: the CPU's best).
  *
  * Return: the state, ERR_PTR(-ENODEV) when this CPU has no backend, or
  * ERR_PTR(-ENOMEM).
@@ -31,7 +33,7 @@
 struct vlapic_vm_run *vlapic_vm_run_create(struct vlapic_bus *bus,
 					   struct vlapic_ioapic *ioapic,
 					   u32 max_vcpus, bool x2apic,
-					   bool tsc_deadline)
+					   bool tsc_deadline, u32 apicv_limit)
 {
 	const struct vlapic_run_ops *ops = vlapic_run_backend();
 	struct vlapic_vm_run *vm;
@@ -49,6 +51,7 @@ struct vlapic_vm_run *vlapic_vm_run_create(struct vlapic_bus *bus,
 	vm->max_vcpus = max_vcpus;
 	vm->x2apic = x2apic;
 	vm->tsc_deadline = tsc_deadline;
+	vm->apicv_limit = apicv_limit;
 	vm->tsc_base = rdtsc();
 	mutex_init(&vm->mem_lock);
 	vm->vcpus = kcalloc(max_vcpus, sizeof(*vm->vcpus),
@@ -86,6 +89,8 @@ void vlapic_vm_run_destroy(struct vlapic_vm_run *vm)
 		return;
 	vlapic_run_memory_destroy(vm);
 	vlapic_gpt_destroy(&vm->gpt);
+	if (vm->apic_access)
+		__free_page(vm->apic_access);
 	vm->ops->vm_put();
 	cleanup_srcu_struct(&vm->srcu);
 	kfree(vm->vcpus);

@@ -103,7 +103,7 @@ static int __init vlapic_init(void)
 	BUILD_BUG_ON(sizeof(struct vlapic_wait) != 16);
 	BUILD_BUG_ON(sizeof(struct vlapic_interrupt) != 16);
 	BUILD_BUG_ON(sizeof(struct vlapic_lint) != 8);
-	BUILD_BUG_ON(sizeof(struct vlapic_vcpu_stats) != 520);
+	BUILD_BUG_ON(sizeof(struct vlapic_vcpu_stats) != 1032);
 	BUILD_BUG_ON(sizeof(struct vlapic_irqfd) != 32);
 	BUILD_BUG_ON(sizeof(struct vlapic_inject) != 32);
 	BUILD_BUG_ON(sizeof(struct vlapic_inject_batch) != 16);

@@ -191,7 +191,17 @@ static int vcpu_reg_access(struct vlapic_vcpu *vcpu, struct vlapic_reg_access *a
 	return 0;
 }
 
-static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp)
+/*
+ * The first layout of struct vlapic_vcpu_stats: 64 slots, 520 bytes. Its
+ * ioctl number still answers with the counters that layout had.
+ */
+#define VLAPIC_VCPU_STATS_V1_SIZE	520
+#define VLAPIC_VCPU_STATS_V1_NR		63
+#define VLAPIC_GET_VCPU_STATS_V1 \
+	_IOC(_IOC_READ, VLAPICIO, 0x27, VLAPIC_VCPU_STATS_V1_SIZE)
+
+static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp,
+			  bool v1)
 {
 	struct vlapic_vcpu_stats *out;
 	int i, ret;
@@ -205,6 +215,11 @@ static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp)
 		     VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES);
 	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_BAD_EVENTS !=
 		     VLAPIC_VCPU_STAT_RUN_BAD_EVENTS);
+	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_EXIT_APIC_ACCESS !=
+		     VLAPIC_VCPU_STAT_RUN_EXIT_APIC_ACCESS);
+	BUILD_BUG_ON(VLAPIC_VCPU_STAT_RUN_BAD_EVENTS + 1 !=
+		     VLAPIC_VCPU_STATS_V1_NR);
+	BUILD_BUG_ON(VLAPIC_GET_VCPU_STATS_V1 == VLAPIC_GET_VCPU_STATS);
 	out = kzalloc(sizeof(*out), GFP_KERNEL_ACCOUNT);
 	if (!out)
 		return -ENOMEM;
@@ -214,7 +229,13 @@ static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp)
 	/* A snapshot: the vCPU thread may be counting meanwhile. */
 	for (i = 0; vcpu->run && i < VLAPIC_RUN_STAT_NR; i++)
 		out->v[VLAPIC_NR_STATS + i] = READ_ONCE(vcpu->run->stats[i]);
-	ret = copy_to_user(argp, out, sizeof(*out)) ? -EFAULT : 0;
+	if (v1) {
+		out->nr = VLAPIC_VCPU_STATS_V1_NR;
+		memset(&out->v[VLAPIC_VCPU_STATS_V1_NR], 0,
+		       sizeof(out->v) - VLAPIC_VCPU_STATS_V1_NR * sizeof(u64));
+	}
+	ret = copy_to_user(argp, out, v1 ? VLAPIC_VCPU_STATS_V1_SIZE :
+			   sizeof(*out)) ? -EFAULT : 0;
 	kfree(out);
 	return ret;
 }
@@ -382,7 +403,9 @@ static long vcpu_ioctl_locked(struct vlapic_vcpu *vcpu, unsigned int ioctl,
 		vlapic_set_lint(vcpu->vlapic, lint.pin, lint.level);
 		return 0;
 	case VLAPIC_GET_VCPU_STATS:
-		return vcpu_get_stats(vcpu, argp);
+	case VLAPIC_GET_VCPU_STATS_V1:
+		return vcpu_get_stats(vcpu, argp,
+				      ioctl == VLAPIC_GET_VCPU_STATS_V1);
 	default:
 		return -ENOTTY;
 	}
@@ -397,8 +420,9 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	if (vcpu->vm->mm != current->mm)
 		return -EIO;
 	/* Counters are a snapshot: no need to wait for a WAIT to end. */
-	if (ioctl == VLAPIC_GET_VCPU_STATS)
-		return vcpu_get_stats(vcpu, (void __user *)arg);
+	if (ioctl == VLAPIC_GET_VCPU_STATS || ioctl == VLAPIC_GET_VCPU_STATS_V1)
+		return vcpu_get_stats(vcpu, (void __user *)arg,
+				      ioctl == VLAPIC_GET_VCPU_STATS_V1);
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	ret = vcpu_ioctl_locked(vcpu, ioctl, (void __user *)arg);

@@ -451,6 +451,9 @@ static int vm_check_config(const struct vlapic_create_vm *cfg)
 {
 	if (cfg->flags & ~VLAPIC_VM_FLAGS_ALL)
 		return -EINVAL;
+	/* The APIC-virtualization limit is the run loop's. */
+	if ((cfg->flags & VLAPIC_VM_APICV_MASK) && !(cfg->flags & VLAPIC_VM_RUN))
+		return -EINVAL;
 	if (!cfg->max_vcpus || cfg->max_vcpus > VLAPIC_MAX_VCPUS)
 		return -EINVAL;
 	/* Without x2APIC, IDs stop below the xAPIC broadcast 0xff. */
@@ -534,7 +537,9 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 	if (cfg->flags & VLAPIC_VM_RUN) {
 		vm->run = vlapic_vm_run_create(vm->bus, vm->ioapic,
 					       vm->max_vcpus, lcfg.x2apic,
-					       lcfg.tsc_deadline);
+					       lcfg.tsc_deadline,
+					       (cfg->flags & VLAPIC_VM_APICV_MASK) >>
+					       VLAPIC_VM_APICV_SHIFT);
 		if (IS_ERR(vm->run)) {
 			ret = PTR_ERR(vm->run);
 			vm->run = NULL;

@@ -68,6 +68,8 @@ static unsigned int vmx_users;	/* VLAPIC_VM_RUN VMs; vmx_users_lock */
 static bool vmx_rebooting;
 static enum cpuhp_state vmx_cpuhp;
 static void *vmx_msr_bitmap;	/* all ones: every MSR access exits */
+/* VID in x2APIC mode: TPR, EOI and SELF IPI virtualized, the rest exit. */
+static void *vmx_msr_bitmap_x2apic;
 
 /* VMXON, VMCLEAR, VMPTRLD: a physical-address operand; true on success. */
 #define VMX_PA_INSN(insn, pa) ({					\
@@ -92,6 +94,34 @@ static bool vmx_ctl(u32 msr, u32 true_msr, bool has_true, u32 want, u32 *out)
 	rdmsrl(has_true ? true_msr : msr, cap);
 	*out = (want | (u32)cap) & (u32)(cap >> 32);
 	return (*out & want) == want;
+}
+
+/* The bits a control word may have set (allowed-1 settings). */
+#define X2APIC_MSR_TPR		0x808
+#define X2APIC_MSR_EOI		0x80b
+#define X2APIC_MSR_SELF_IPI	0x83f
+
+static u32 vmx_ctl_allowed(u32 msr)
+{
+	u64 cap;
+
+	rdmsrl(msr, cap);
+	return cap >> 32;
+}
+
+/* The best interrupt mode: the TPR shadow, then VID on top of it. */
+static enum vmx_apicv_mode vmx_apicv_best(void)
+{
+	const u32 vid = SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
+			SECONDARY_EXEC_APIC_REGISTER_VIRT |
+			SECONDARY_EXEC_VIRTUAL_INTR_DELIVERY;
+
+	if (!(vmx_ctl_allowed(MSR_IA32_VMX_PROCBASED_CTLS) &
+	      CPU_BASED_TPR_SHADOW))
+		return VMX_APICV_INJECT;
+	if ((vmx_ctl_allowed(MSR_IA32_VMX_PROCBASED_CTLS2) & vid) != vid)
+		return VMX_APICV_TPR_SHADOW;
+	return VMX_APICV_VID;
 }
 
 /**
@@ -160,6 +190,9 @@ bool vmx_cpu_supported(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, c->cr4_fixed1);
 	/* Unrestricted guest: PE and PG are the guest's own. */
 	c->cr0_fixed0 &= ~(u64)(X86_CR0_PE | X86_CR0_PG);
+	c->apicv_best = vmx_apicv_best();
+	c->x2apic_virt = vmx_ctl_allowed(MSR_IA32_VMX_PROCBASED_CTLS2) &
+			 SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE;
 	return true;
 }
 
@@ -373,12 +406,38 @@ u64 vmx_msr_bitmap_pa(void)
 	return __pa(vmx_msr_bitmap);
 }
 
+/**
+ * vmx_msr_bitmap_x2apic_pa() - the MSR bitmap of VID in x2APIC mode.
+ *
+ * As vmx_msr_bitmap_pa(), but RDMSR/WRMSR of TPR (0x808), WRMSR of EOI
+ * (0x80b) and SELF IPI (0x83f) do not exit: with "virtualize x2APIC
+ * mode" the CPU does them on the virtual-APIC page (SDM vol. 3
+ * "Virtualizing MSR-Based APIC Accesses").
+ *
+ * Return: its physical address.
+ */
+u64 vmx_msr_bitmap_x2apic_pa(void)
+{
+	return __pa(vmx_msr_bitmap_x2apic);
+}
+
+/* Bitmap layout: reads of MSRs 0-0x1fff at byte 0, writes at byte 2048. */
+static void vmx_msr_pass(void *bitmap, u32 msr, bool read, bool write)
+{
+	if (read)
+		__clear_bit(msr, bitmap);
+	if (write)
+		__clear_bit(msr, bitmap + 2048);
+}
+
 static void vmx_cpu_free_pages(void)
 {
 	int cpu;
 
 	free_page((unsigned long)vmx_msr_bitmap);
 	vmx_msr_bitmap = NULL;
+	free_page((unsigned long)vmx_msr_bitmap_x2apic);
+	vmx_msr_bitmap_x2apic = NULL;
 
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
@@ -401,6 +460,15 @@ int vmx_cpu_init(void)
 	if (!vmx_msr_bitmap)
 		return -ENOMEM;
 	memset(vmx_msr_bitmap, 0xff, PAGE_SIZE);
+	vmx_msr_bitmap_x2apic = (void *)__get_free_page(GFP_KERNEL);
+	if (!vmx_msr_bitmap_x2apic) {
+		vmx_cpu_free_pages();
+		return -ENOMEM;
+	}
+	memset(vmx_msr_bitmap_x2apic, 0xff, PAGE_SIZE);
+	vmx_msr_pass(vmx_msr_bitmap_x2apic, X2APIC_MSR_TPR, true, true);
+	vmx_msr_pass(vmx_msr_bitmap_x2apic, X2APIC_MSR_EOI, false, true);
+	vmx_msr_pass(vmx_msr_bitmap_x2apic, X2APIC_MSR_SELF_IPI, false, true);
 	for_each_possible_cpu(cpu) {
 		struct vmx_cpu *vc = per_cpu_ptr(&vmx_cpu, cpu);
 

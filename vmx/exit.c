@@ -3,7 +3,9 @@
  * VM-exit reasons (SDM vol. 3 appendix C) to the run loop's handlers.
  *
  * Handled in the kernel: external interrupts and NMIs (the host took
- * them), the interrupt and NMI windows (the next entry injects), CR
+ * them), the interrupt and NMI windows (the next entry injects), the
+ * APIC-virtualization exits (TPR below threshold, EOI-induced, APIC write,
+ * APIC access: vmx/run.c's modes), CR
  * accesses (CR0/CR4 bits the module owns, CR8 with neither the TPR shadow
  * nor VID: decoded from the exit qualification, length from the VMCS),
  * CPUID, HLT, RDMSR/WRMSR, INVD, DR accesses, #MC (the host's), EPT
@@ -192,6 +194,56 @@ static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
 			      !(vmx->idt_info & VECTORING_INFO_VALID_MASK));
 }
 
+/* APIC-access exit qualification (SDM vol. 3 table 28-6). */
+#define VMX_APIC_ACCESS_OFFSET(q)	((q) & 0xfff)
+#define VMX_APIC_ACCESS_TYPE(q)		(((q) >> 12) & 0xf)
+#define VMX_APIC_ACCESS_READ		0
+#define VMX_APIC_ACCESS_WRITE		1
+
+/*
+ * VID: an access to the APIC-access page the CPU does not virtualize
+ * (fault-like: RIP at the instruction), emulated as the xAPIC MMIO access
+ * it is; anything but a data read or write by an instruction (a fetch,
+ * an access during event delivery) is not emulated.
+ */
+static int vmx_exit_apic_access(struct vmx_vcpu *vmx)
+{
+	struct vlapic_vcpu_run *vcpu = vmx->vcpu;
+	u64 q = vmx->exit_qual;
+	u64 gpa = VLAPIC_DEFAULT_BASE | VMX_APIC_ACCESS_OFFSET(q);
+
+	vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_APIC_ACCESS);
+	switch (VMX_APIC_ACCESS_TYPE(q)) {
+	case VMX_APIC_ACCESS_READ:
+	case VMX_APIC_ACCESS_WRITE:
+		return vlapic_run_npf(vcpu, gpa,
+				      VMX_APIC_ACCESS_TYPE(q) ==
+				      VMX_APIC_ACCESS_WRITE, false,
+				      !(vmx->idt_info & VECTORING_INFO_VALID_MASK));
+	default:
+		return vlapic_run_internal_error(vcpu,
+			VLAPIC_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+			(const u64[]){ vmx->exit_reason, q }, 2);
+	}
+}
+
+/*
+ * VID: a trap-like APIC write (RIP past it), replayed by the vLAPIC. A
+ * byte or word store inside a register (the guest's mistake: the CPU
+ * reports its own offset) is replayed as the whole register it merged
+ * into, as the CPU left it in the page.
+ */
+static int vmx_exit_apic_write(struct vmx_vcpu *vmx)
+{
+	struct vlapic_vcpu_run *vcpu = vmx->vcpu;
+	u64 q = vmx->exit_qual & 0xfff & ~0xfULL;
+
+	vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_APIC_WRITE);
+	if (vmx_vlapic_apic_write_exit(vcpu->vlapic, q) == VLAPIC_ACCESS_GP)
+		return vmx_gp(vcpu);
+	return 1;
+}
+
 static int vmx_exit_exception(struct vmx_vcpu *vmx)
 {
 	struct vlapic_vcpu_run *vcpu = vmx->vcpu;
@@ -251,6 +303,19 @@ static int vmx_dispatch(struct vmx_vcpu *vmx)
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		/* The window is open; the next entry decides again. */
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_VINTR);
+		return 1;
+	case EXIT_REASON_APIC_ACCESS:
+		return vmx_exit_apic_access(vmx);
+	case EXIT_REASON_APIC_WRITE:
+		return vmx_exit_apic_write(vmx);
+	case EXIT_REASON_EOI_INDUCED:
+		/* Trap-like: the level EOI reaches the vLAPIC and the IOAPIC. */
+		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_EOI_INDUCED);
+		vmx_vlapic_eoi_exit(vcpu->vlapic, vmx->exit_qual);
+		return 1;
+	case EXIT_REASON_TPR_BELOW_THRESHOLD:
+		/* Trap-like: the write is done; the next entry delivers. */
+		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_TPR_THRESHOLD);
 		return 1;
 	case EXIT_REASON_NMI_WINDOW:
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_NMI_WINDOW);
@@ -330,6 +395,10 @@ static int vmx_dispatch(struct vmx_vcpu *vmx)
 int vmx_handle_exit(struct vlapic_vcpu_run *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	/* The CPU may have written VTPR in the register page: PPR follows. */
+	if (vmx->apicv >= VMX_APICV_TPR_SHADOW)
+		vmx_vlapic_refresh(vcpu->vlapic);
 
 	trace_vlapic_run_exit(vcpu->index, "vmx", vmx->exit_reason, vcpu->rip,
 			      vmx->exit_qual, vmx->exit_gpa, vmx->idt_info);

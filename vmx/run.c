@@ -27,10 +27,16 @@
  *      that ended the stint (external-interrupt exiting without
  *      acknowledge: it is still pending in the host's APIC).
  *
- * Interrupt mode: neither the TPR shadow nor virtual-interrupt delivery
- * (the "neither" path of vmx/intr.c): CR8 accesses exit, the vLAPIC's
- * MMIO page is not mapped (EPT violation -> run/), and every interrupt is
- * injected. Posted interrupts are off (the descriptor is unused).
+ * Interrupt mode (enum vmx_apicv_mode, the CPU's best or the lower one
+ * the VM asked for, fixed per vCPU at creation): without the TPR shadow
+ * (the "neither" path of vmx/intr.c) CR8 accesses exit; with it, the
+ * vLAPIC's register page is the virtual-APIC page, CR8 reads and writes
+ * VTPR there without an exit, and the TPR threshold from the decision
+ * code makes the TPR write that unmasks the highest held-back vector exit
+ * (after every exit the vLAPIC re-reads the page: vmx_vlapic_refresh()).
+ * The vLAPIC's MMIO page is not mapped (EPT violation -> run/), and every
+ * interrupt is injected. Posted interrupts are off (the descriptor is
+ * unused).
  *
  * One EPT per VM (run/gpt.c, vmx/ept.c); no VPID, so guest-linear
  * translations are flushed at every entry and exit by the CPU, and
@@ -45,6 +51,7 @@
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
+#include <asm/io.h>
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/segment.h>
@@ -54,6 +61,7 @@
 
 #include <vlapic/clock.h>
 #include <vlapic/emul_regs.h>
+#include <vlapic/ioapic.h>
 #include <vlapic/lapic.h>
 #include <vlapic/ops.h>
 
@@ -100,20 +108,39 @@ static int vmx_vcpu_create(struct vlapic_vcpu_run *vcpu)
 		return -ENOMEM;
 	}
 	*(u32 *)vmx->vmcs = vmx_caps.revision;
-	ret = vmx_vlapic_init(&vmx->vx, false, NULL);
+	vmx->apicv = vmx_caps.apicv_best;
+	if (vcpu->vm->apicv_limit && vcpu->vm->apicv_limit < vmx->apicv)
+		vmx->apicv = vcpu->vm->apicv_limit;
+	ret = vmx_vlapic_init(&vmx->vx, vmx->apicv == VMX_APICV_VID, NULL);
 	if (ret) {
 		free_page((unsigned long)vmx->vmcs);
 		free_page((unsigned long)vmx);
 		return ret;
 	}
-	/* The simplest mode: no TPR shadow, no VID (vmx_prepare_entry()). */
-	vmx->vx.f.tpr_shadow = false;
+	/* The decision code's inputs (vmx_prepare_entry()). */
+	vmx->vx.f.tpr_shadow = vmx->apicv >= VMX_APICV_TPR_SHADOW;
 	vmx->vcpu = vcpu;
 	vmx->loaded_cpu = -1;
 	vmx->host_cpu = -1;
 	INIT_LIST_HEAD(&vmx->cpu_link);
 	vmx->cur.exec_ctl = vmx_caps.exec;
+	/* With the TPR shadow, MOV to/from CR8 reads and writes VTPR. */
+	if (vmx->apicv >= VMX_APICV_TPR_SHADOW)
+		vmx->cur.exec_ctl &= ~(CPU_BASED_CR8_LOAD_EXITING |
+				       CPU_BASED_CR8_STORE_EXITING);
 	vmx->cur.exec2_ctl = vmx_caps.exec2;
+	/* VID: the rest of APIC virtualization (the VID bit is vmcs.c's). */
+	if (vmx->apicv == VMX_APICV_VID) {
+		vmx->cur.exec2_ctl |= SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
+				      SECONDARY_EXEC_APIC_REGISTER_VIRT;
+		/* The APIC-access page at the default xAPIC base of the EPT. */
+		ret = vlapic_run_apic_access_map(vcpu->vm);
+		if (ret) {
+			free_page((unsigned long)vmx->vmcs);
+			free_page((unsigned long)vmx);
+			return ret;
+		}
+	}
 	vmx->g.pat = 0x0007040600070406ULL;
 	vmx->dirty = true;
 	vmx->tsc_dirty = true;
@@ -148,11 +175,31 @@ static void vmx_tsc_changed(struct vlapic_vcpu_run *vcpu)
 	vlapic_use_host_tsc(vcpu->vlapic, vlapic_run_guest_tsc_offset(vcpu));
 }
 
+/* The APIC fields of a new VMCS that never change (vmx/vmcs.c). */
+static void vmx_vmcs_setup_apic(struct vmx_vcpu *vmx)
+{
+	struct vmx_vmcs_write w[VMX_VMCS_APIC_MAX_WRITES];
+	struct vlapic *v = vmx->vcpu->vlapic;
+	unsigned int i, n;
+
+	if (vmx->apicv < VMX_APICV_TPR_SHADOW)
+		return;
+	/* No posted interrupts: the descriptor is not written. */
+	n = vmx_vmcs_apic_setup_writes(&vmx->vx, __pa(vlapic_regs_page(v)),
+				       false, 0, w);
+	for (i = 0; i < n; i++)
+		vmx_write(w[i].field, w[i].value);
+	if (vmx->apicv == VMX_APICV_VID)
+		vmx_write(APIC_ACCESS_ADDR,
+			  page_to_phys(vmx->vcpu->vm->apic_access));
+}
+
 /* The fields of a new VMCS that never change. */
 static void vmx_vmcs_setup(struct vmx_vcpu *vmx)
 {
 	vmx_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
 	vmx->cur.valid = false;
+	vmx_vmcs_setup_apic(vmx);
 	vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit);
 	vmx_write(EXCEPTION_BITMAP, BIT(X86_TRAP_MC));
 	vmx_write(PAGE_FAULT_ERROR_CODE_MASK, 0);
@@ -242,6 +289,44 @@ static void vmx_set_exec_bit(struct vmx_vcpu *vmx, u32 bit, bool on)
 }
 
 /*
+ * The EOI-exit bitmap from TMR and the IOAPIC's level-triggered routes,
+ * rebuilt before every entry: a vector the CPU may deliver in this stint
+ * is in IRR now, and its TMR bit was set before its IRR bit.
+ */
+static void vmx_load_eoi_exitmap(struct vmx_vcpu *vmx)
+{
+	DECLARE_BITMAP(level, 256);
+
+	vlapic_ioapic_level_vectors(vmx->vcpu->vm->ioapic, level);
+	vmx_vlapic_load_eoi_exitmap(vmx->vcpu->vlapic, level);
+}
+
+/*
+ * VID follows the guest's APIC mode: xAPIC accesses through the
+ * APIC-access page, or, in x2APIC mode (where the CPU requires
+ * "virtualize APIC accesses" off), the x2APIC MSRs through "virtualize
+ * x2APIC mode" and vmx_msr_bitmap_x2apic_pa() (TPR, EOI and SELF IPI
+ * without exits). Without that control every x2APIC MSR access exits.
+ */
+static void vmx_sync_x2apic_virt(struct vmx_vcpu *vmx)
+{
+	bool x2 = vmx_caps.x2apic_virt && vlapic_x2apic_mode(vmx->vcpu->vlapic);
+	u32 exec2 = vmx->cur.exec2_ctl;
+
+	if (x2 == vmx->x2apic_virt)
+		return;
+	exec2 &= ~(SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES |
+		   SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE);
+	exec2 |= x2 ? SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE :
+		      SECONDARY_EXEC_VIRTUALIZE_APIC_ACCESSES;
+	vmx_write(SECONDARY_VM_EXEC_CONTROL, exec2);
+	vmx_write(MSR_BITMAP, x2 ? vmx_msr_bitmap_x2apic_pa() :
+		  vmx_msr_bitmap_pa());
+	vmx->cur.exec2_ctl = exec2;
+	vmx->x2apic_virt = x2;
+}
+
+/*
  * Events for this entry, in priority order; the vLAPIC's interrupt goes
  * through the decision code, which also keeps the APIC fields of the
  * VMCS (here: the controls without TPR shadow and VID) every time.
@@ -305,14 +390,22 @@ static void vmx_inject_events(struct vmx_vcpu *vmx)
 			window = true;
 		}
 	}
+	/* VID: level-triggered vectors (TMR, IOAPIC routes) EOI with an exit. */
+	if (vmx->apicv == VMX_APICV_VID) {
+		vmx_sync_x2apic_virt(vmx);
+		vmx_load_eoi_exitmap(vmx);
+	}
 	vector = vmx_vlapic_prepare_entry(v, interruptible, &f);
 	if (vector >= 0) {
 		info = vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK;
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_INJECTED_INTR);
 	}
 	vmx_vmcs_load_apic(&vmx->cur, &f);
-	/* Anything else deliverable: exit as soon as the guest can take it. */
-	if (vlapic_has_deliverable(v))
+	/*
+	 * Anything else deliverable: exit as soon as the guest can take it.
+	 * With VID the CPU delivers from RVI by itself when it can.
+	 */
+	if (vmx->apicv != VMX_APICV_VID && vlapic_has_deliverable(v))
 		window = true;
 	vmx_set_exec_bit(vmx, CPU_BASED_INTR_WINDOW_EXITING, window);
 	vmx_set_exec_bit(vmx, CPU_BASED_NMI_WINDOW_EXITING, nmi_window);
@@ -446,6 +539,8 @@ static void vmx_save_exit(struct vmx_vcpu *vmx)
 	vmx->exit_insn_info = vmx_read(VMX_INSTRUCTION_INFO);
 	vmx->idt_info = vmx_read(IDT_VECTORING_INFO_FIELD);
 	vmx->idt_error = vmx_read(IDT_VECTORING_ERROR_CODE);
+	/* VID moved RVI/SVI: the cache holds what the VMCS holds. */
+	vmx_vmcs_save_apic(&vmx->cur);
 	if ((u16)vmx->exit_reason == EXIT_REASON_EPT_VIOLATION)
 		vmx->exit_gpa = vmx_read(GUEST_PHYSICAL_ADDRESS);
 	vcpu->gpr[EMUL_RSP] = vmx_read(GUEST_RSP);
@@ -471,6 +566,16 @@ static int vmx_enter(struct vlapic_vcpu_run *vcpu)
 	struct vmx_host_regs h;
 	bool new_cpu;
 	int cpu, ret;
+
+	/*
+	 * VID: xAPIC accesses are the CPU's only for an enabled xAPIC at the
+	 * default base; otherwise that page is emulated again, for good.
+	 */
+	if (vmx->apicv == VMX_APICV_VID &&
+	    !READ_ONCE(vcpu->vm->apic_access_off) &&
+	    (!vlapic_mmio_enabled(vcpu->vlapic) ||
+	     vlapic_mmio_base(vcpu->vlapic) != VLAPIC_DEFAULT_BASE))
+		vlapic_run_apic_access_unmap(vcpu->vm);
 
 	/* Active on another CPU: VMCLEAR it there first (interrupts on). */
 	cpu = READ_ONCE(vmx->loaded_cpu);
@@ -541,6 +646,8 @@ static int vmx_enter(struct vlapic_vcpu_run *vcpu)
 	vmx_write(GUEST_RFLAGS, vcpu->rflags);
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO, vmx->g.intr_state);
 	vmx_host_live_state(vmx);
+	vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_MODE_INJECT +
+			    vmx->apicv - VMX_APICV_INJECT);
 	vmx_host_save(vmx, &h);
 	if (test_thread_flag(TIF_NEED_FPU_LOAD))
 		switch_fpu_return();

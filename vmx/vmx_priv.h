@@ -26,6 +26,23 @@
 #define VMX_AR_UNUSABLE		BIT(16)
 
 /**
+ * enum vmx_apicv_mode - how a vCPU's interrupts reach the guest.
+ * @VMX_APICV_INJECT: event injection and interrupt-window exiting; CR8
+ *	accesses exit, the xAPIC page is emulated on EPT violations.
+ * @VMX_APICV_TPR_SHADOW: the TPR shadow: the vLAPIC's register page is
+ *	the virtual-APIC page, CR8 loads and stores do not exit, the TPR
+ *	threshold makes the one TPR write that unmasks an interrupt exit.
+ * @VMX_APICV_VID: virtual-interrupt delivery (docs/run.md "VMX").
+ *
+ * The values are those of VLAPIC_VM_APICV_* >> VLAPIC_VM_APICV_SHIFT.
+ */
+enum vmx_apicv_mode {
+	VMX_APICV_INJECT = 1,
+	VMX_APICV_TPR_SHADOW = 2,
+	VMX_APICV_VID = 3,
+};
+
+/**
  * struct vmx_caps - what this host's VMX offers, read once at load.
  * @revision: the VMCS revision identifier (IA32_VMX_BASIC[30:0]).
  * @ins_outs_info: INS/OUTS exits report the instruction information
@@ -40,6 +57,9 @@
  * @cr4_fixed0: CR4 bits that must be 1 (VMXE).
  * @cr4_fixed1: CR4 bits that may be 1.
  * @invept_type: the INVEPT type used (single-context if the CPU has it).
+ * @apicv_best: the best enum vmx_apicv_mode the CPU can do.
+ * @x2apic_virt: "virtualize x2APIC mode" is available (VID in x2APIC
+ *	mode: TPR, EOI and SELF IPI MSRs without exits).
  */
 struct vmx_caps {
 	u32 revision;
@@ -54,6 +74,8 @@ struct vmx_caps {
 	u64 cr4_fixed0;
 	u64 cr4_fixed1;
 	u64 invept_type;
+	enum vmx_apicv_mode apicv_best;
+	bool x2apic_virt;
 };
 
 extern struct vmx_caps vmx_caps;
@@ -136,6 +158,9 @@ struct vmx_guest {
  * @vx: the vLAPIC hooks' state (vmx/ops.c); first member, so that its
  *	posted-interrupt descriptor is 64-byte aligned.
  * @vcpu: the vendor-neutral run state.
+ * @apicv: the interrupt mode, fixed at creation (enum vmx_apicv_mode).
+ * @x2apic_virt: VID runs with "virtualize x2APIC mode" (the guest's
+ *	vLAPIC is in x2APIC mode) rather than "virtualize APIC accesses".
  * @vmcs: the VMCS (a page).
  * @cur: what the VMCS holds of the APIC fields (vmx/vmcs.c), and the
  *	primary and secondary controls as last written.
@@ -170,6 +195,8 @@ struct vmx_guest {
 struct vmx_vcpu {
 	struct vmx_vlapic vx;
 	struct vlapic_vcpu_run *vcpu;
+	enum vmx_apicv_mode apicv;
+	bool x2apic_virt;
 	void *vmcs;
 	struct vmx_vmcs_apic cur;
 	int loaded_cpu;
@@ -224,6 +251,7 @@ void vmx_cpu_put(void);
 int vmx_cpu_enable(void);
 int vmx_cpu_load(struct vmx_vcpu *vmx);
 u64 vmx_msr_bitmap_pa(void);
+u64 vmx_msr_bitmap_x2apic_pa(void);
 void vmx_cpu_clear(struct vmx_vcpu *vmx);
 
 /* vmx/vmenter.S */

@@ -82,6 +82,9 @@ struct vlapic_gpt {
 };
 
 int vlapic_gpt_init(struct vlapic_gpt *gpt, const struct vlapic_gpt_format *fmt);
+struct vlapic_vm_run;
+int vlapic_run_apic_access_map(struct vlapic_vm_run *vm);
+void vlapic_run_apic_access_unmap(struct vlapic_vm_run *vm);
 void vlapic_gpt_destroy(struct vlapic_gpt *gpt);
 int vlapic_gpt_map(struct vlapic_gpt *gpt, u64 gpa, phys_addr_t pa, bool write);
 void vlapic_gpt_unmap(struct vlapic_gpt *gpt, u64 gpa);
@@ -135,6 +138,14 @@ struct vlapic_memslots {
  *	(+ a vCPU's own adjustment).
  * @x2apic: the VM offers x2APIC (CPUID is fixed up accordingly).
  * @tsc_deadline: the VM offers the TSC-deadline timer.
+ * @apicv_limit: the highest APIC-virtualization mode the backend may use
+ *	(VLAPIC_VM_APICV_* >> VLAPIC_VM_APICV_SHIFT, 0: its best); VMX only.
+ * @apic_access: a zeroed page the backend may map at the default xAPIC
+ *	base (VMX's APIC-access page), or NULL; set once under @mem_lock,
+ *	freed with the VM. Per VM: a guest whose accesses stop being
+ *	virtualized (x2APIC mode) writes only its own copy.
+ * @apic_access_off: set once under @mem_lock: @apic_access is no longer
+ *	mapped (a vLAPIC left the enabled xAPIC state at the default base).
  * @msr_exits: VLAPIC_MSR_EXIT_REASON_* bits the VMM asked for
  *	(VLAPIC_ENABLE_CAP); 0: such accesses get #GP.
  * @max_vcpus: number of @vcpus slots.
@@ -152,6 +163,9 @@ struct vlapic_vm_run {
 	u64 tsc_base;
 	bool x2apic;
 	bool tsc_deadline;
+	u32 apicv_limit;
+	struct page *apic_access;
+	bool apic_access_off;
 	u32 msr_exits;
 	u32 max_vcpus;
 	struct vlapic_vcpu_run **vcpus;
@@ -216,6 +230,13 @@ enum vlapic_run_stat {
 	VLAPIC_RUN_STAT_INJECTED_EXC,
 	VLAPIC_RUN_STAT_TLB_FLUSHES,
 	VLAPIC_RUN_STAT_BAD_EVENTS,
+	VLAPIC_RUN_STAT_MODE_INJECT,
+	VLAPIC_RUN_STAT_MODE_TPR_SHADOW,
+	VLAPIC_RUN_STAT_MODE_VID,
+	VLAPIC_RUN_STAT_EXIT_TPR_THRESHOLD,
+	VLAPIC_RUN_STAT_EXIT_EOI_INDUCED,
+	VLAPIC_RUN_STAT_EXIT_APIC_WRITE,
+	VLAPIC_RUN_STAT_EXIT_APIC_ACCESS,
 	VLAPIC_RUN_STAT_NR,
 };
 

@@ -5,7 +5,9 @@
 # programs of tests/guest under vlapic-vmm on the module's VMX backend
 # (check.sh puts vlapic-vmm and the programs in /extra), each a userspace
 # test whose TAP lines are results, followed by its exits by reason
-# (--stats, counters that stayed 0 left out); unload the module.
+# (--stats, counters that stayed 0 left out), in each of the three
+# interrupt modes (--apicv), with the mode and apicv.elf's exact exit
+# counts checked from those counters; unload the module.
 
 check "bochs: insmod vlapic.ko" insmod /lib/vlapic/vlapic.ko
 check "bochs: the CPU has VMX" grep -qw vmx /proc/cpuinfo
@@ -18,19 +20,116 @@ check "bochs: rmmod vlapic_vmx_hw" rmmod vlapic_vmx_hw
 # PROGRAM:VCPUS. Guest time in Bochs is virtual (instructions), so the
 # VMM's timeout only bounds a hang; the programs' own waits count exits
 # or events, never time.
-bochs_guests="hello:1 xapic:1 timer:1 tpr:1 seed000:1"
+bochs_guests="xapic:1 timer:1 tpr:1 seed000:1 apicv:1"
+
+# The interrupt modes each program runs in (vlapic-vmm --apicv,
+# VLAPIC_VM_APICV_*, forced on this one CPU), ten runs for the step's
+# time (about 35 s each, mostly the VMM's start): apicv, whose exit
+# counts are the point, in all three; hello adds nothing to it. xapic
+# not with VID: it checks that byte and word stores to TPR are ignored,
+# and with VID the CPU completes them in the virtual-APIC page; with the
+# TPR shadow its MMIO is emulated as with injection. seed000 not with
+# VID: it hangs there (left open: docs/run.md "VMX").
+modes_of() {
+	case $1 in
+	apicv) echo inject tpr vid ;;
+	xapic) echo inject ;;
+	seed000) echo inject tpr ;;
+	timer) echo inject vid ;;
+	tpr) echo tpr vid ;;
+	esac
+}
+
+# stat NAME: the counter NAME of vCPU 0 in the last --stats output, 0 if
+# it was not printed.
+stat() {
+	awk -v n="$1" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }' \
+		/tmp/guest.err
+}
+
+# The mode a VM asked for is the one its vCPU entered in (Bochs has all
+# three): entries in that mode only.
+check_mode() {
+	local m=$1 tname=$2 want
+	case $m in
+	inject) want=run_mode_inject ;;
+	tpr) want=run_mode_tpr_shadow ;;
+	vid) want=run_mode_vid ;;
+	esac
+	for c in run_mode_inject run_mode_tpr_shadow run_mode_vid; do
+		if [ "$c" = "$want" ]; then
+			check "$tname: entries in mode $m" [ "$(stat "$c")" -gt 0 ]
+		else
+			check "$tname: no entries counted as $c" [ "$(stat "$c")" = 0 ]
+		fi
+	done
+}
+
+# The exact exit counts of tests/guest/apicv.c (4 TPR rounds, 8 edge and
+# 3 level EOIs, in xAPIC and again in x2APIC mode) in each mode.
+check_apicv() {
+	local m=$1 tname=$2
+	check "$tname: 6 level EOIs broadcast to the IOAPIC" \
+		[ "$(stat eoi_broadcast)" = 6 ]
+	case $m in
+	inject)
+		check "$tname: no TPR-threshold exit" \
+			[ "$(stat run_exit_tpr_threshold)" = 0 ]
+		check "$tname: CR8 writes exit (3 per TPR round)" \
+			[ "$(stat run_exit_cr8)" = 24 ]
+		;;
+	tpr)
+		check "$tname: exactly one TPR-threshold exit per TPR round (8)" \
+			[ "$(stat run_exit_tpr_threshold)" = 8 ]
+		check "$tname: CR8 writes do not exit" \
+			[ "$(stat run_exit_cr8)" = 0 ]
+		;;
+	vid)
+		check "$tname: no TPR-threshold exit" \
+			[ "$(stat run_exit_tpr_threshold)" = 0 ]
+		check "$tname: CR8 writes do not exit" \
+			[ "$(stat run_exit_cr8)" = 0 ]
+		check "$tname: exactly one EOI-induced exit per level EOI (6)" \
+			[ "$(stat run_exit_eoi_induced)" = 6 ]
+		check "$tname: edge EOIs stay in the guest (vLAPIC EOIs: the 6 level ones)" \
+			[ "$(stat eoi)" = 6 ]
+		check "$tname: every xAPIC access virtualized (no APIC-access exit)" \
+			[ "$(stat run_exit_apic_access)" = 0 ]
+		check "$tname: no xAPIC access emulated on an EPT violation" \
+			[ "$(stat run_exit_mmio_lapic)" = 0 ]
+		check "$tname: self IPIs (ICR, SELF IPI MSR) virtualized: none reaches the vLAPIC" \
+			[ "$(stat ipi_sent)" = 0 ]
+		;;
+	esac
+	if [ "$m" != vid ]; then
+		check "$tname: no EOI-induced exit" \
+			[ "$(stat run_exit_eoi_induced)" = 0 ]
+		check "$tname: every EOI reaches the vLAPIC (2 x (4 + 8 + 3))" \
+			[ "$(stat eoi)" = 30 ]
+		check "$tname: every self IPI is the vLAPIC's (2 x (4 + 8))" \
+			[ "$(stat ipi_sent)" = 24 ]
+	fi
+}
+
 for r in $bochs_guests; do
 	g=${r%:*}
 	n=${r#*:}
-	name="bochs-guest-$g-smp$n"
-	mark "userspace test $name"
-	/extra/vmm/vlapic-vmm --backend vlapic --smp "$n" --timeout 120 \
-		--stats "/extra/guest/$g.elf" >/tmp/guest.out 2>/tmp/guest.err
-	rc=$?
-	cat /tmp/guest.out
-	sed 's/^/# /' /tmp/guest.err | grep -Ev '^#   [a-z0-9_]+ +0$'
-	[ "$rc" = 1 ] && rc=0
-	mark "userspace exit $name $rc"
+	for m in $(modes_of "$g"); do
+		tn="bochs-guest-$g-smp$n-$m"
+		mark "userspace test $tn"
+		/extra/vmm/vlapic-vmm --backend vlapic --smp "$n" --timeout 120 \
+			--apicv "$m" --stats "/extra/guest/$g.elf" \
+			>/tmp/guest.out 2>/tmp/guest.err
+		rc=$?
+		cat /tmp/guest.out
+		sed 's/^/# /' /tmp/guest.err | grep -Ev '^#   [a-z0-9_]+ +0$'
+		[ "$rc" = 1 ] && rc=0
+		# Uptime (Bochs' virtual time): where the step's time goes.
+		echo "# uptime $(cut -d' ' -f1 /proc/uptime)"
+		mark "userspace exit $tn $rc"
+		check_mode "$m" "$tn"
+		[ "$g" = apicv ] && check_apicv "$m" "$tn"
+	done
 done
 
 check "bochs: rmmod vlapic" rmmod vlapic

@@ -59,7 +59,7 @@ vmm_tests() { # vmm_tests BACKEND
 # PROGRAM:VCPUS[:IOAPIC]; the SMP programs on more vCPUs than the VM's 2
 # CPUs too. IOAPIC 20: the IOAPIC is version 0x20 (its EOI register, which
 # seed001 exercises); vlapic only, as KVM's IOAPIC is 0x11.
-guest_runs="hello:1 xapic:1 x2apic:2 timer:1 tpr:1 nmi:2 ipi:4 initsipi:4
+guest_runs="hello:1 xapic:1 x2apic:2 timer:1 tpr:1 apicv:1 nmi:2 ipi:4 initsipi:4
 	seed000:1 seed000:2 seed001:1 seed001:1:20 seed003:1 seed004:2"
 # Not run on KVM by `make check` (docs/kvm-deviations.md says why); `make
 # vmm-check` runs every one on both.

@@ -57,6 +57,9 @@ static void test_dev(int sys)
 	c.max_vcpus = 1;
 	c.flags = VLAPIC_VM_FLAGS_ALL + 1;
 	expect_err(vlapic_create_vm(sys, &c), -EINVAL, "CREATE_VM unknown flag");
+	c.flags = VLAPIC_VM_APICV_INJECT;
+	expect_err(vlapic_create_vm(sys, &c), -EINVAL,
+		   "CREATE_VM APIC-virtualization mode without VLAPIC_VM_RUN");
 	c.flags = 0;
 	c.max_vcpus = 0;
 	expect_err(vlapic_create_vm(sys, &c), -EINVAL, "CREATE_VM max_vcpus 0");
@@ -522,8 +525,16 @@ static void test_vcpu(struct gcpu *g)
 	memset(&vst, 0xff, sizeof(vst));
 	ret = vlapic_get_vcpu_stats(fd, &vst);
 	tap_ok(!ret && vst.nr == VLAPIC_VCPU_STAT_NR && vst.pad == 0 &&
-	       vst.v[VLAPIC_VCPU_STAT_ACKED] == 0 && vst.v[63] == 0,
+	       vst.v[VLAPIC_VCPU_STAT_ACKED] == 0 &&
+	       vst.v[VLAPIC_VCPU_STAT_NR] == 0 && vst.v[127] == 0,
 	       "GET_VCPU_STATS: nr %u, nothing acked, unused slots zeroed",
+	       vst.nr);
+	/* The first, 520-byte layout: its 63 counters, nothing past them. */
+	memset(&vst, 0xff, sizeof(vst));
+	ret = xioctl(fd, _IOC(_IOC_READ, VLAPICIO, 0x27, 520), &vst);
+	tap_ok(!ret && vst.nr == 63 && vst.v[62] == 0 &&
+	       vst.v[63] == 0 && vst.v[64] == ~0ULL,
+	       "GET_VCPU_STATS of the 520-byte layout: nr %u, 520 bytes written",
 	       vst.nr);
 }
 

@@ -118,7 +118,7 @@ static int vlapic_be_create_vm(struct vm *vm)
 	int fd;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.flags = VLAPIC_VM_RUN;
+	cfg.flags = VLAPIC_VM_RUN | vm->opt.apicv;
 	if (vm->opt.x2apic)
 		cfg.flags |= VLAPIC_VM_X2APIC;
 	if (vm->opt.tsc_deadline)
@@ -360,21 +360,22 @@ static const char *stat_name(char *buf, size_t len, const char *const *names,
 
 static void vlapic_be_print_stats(struct vm *vm, FILE *out)
 {
-	static char fallback[64][24];
-	const char *names[64];
+	/* As many names as struct vlapic_vcpu_stats has slots. */
+	static char fallback[128][24];
+	const char *names[128];
 	uint64_t *v;
 	struct vlapic_vm_stats vs;
 	struct vlapic_vcpu_stats st;
 	unsigned int i, c, nr = 0;
 
-	v = calloc(64 * (size_t)vm->nr_vcpus, sizeof(*v));
+	v = calloc(128 * (size_t)vm->nr_vcpus, sizeof(*v));
 	if (!v)
 		return;
 	for (c = 0; c < vm->nr_vcpus; c++) {
 		if (vlapic_get_vcpu_stats(vm->vcpus[c]->fd, &st))
 			continue;
-		if (st.nr > 64)
-			st.nr = 64;
+		if (st.nr > 128)
+			st.nr = 128;
 		if (st.nr > nr)
 			nr = st.nr;
 		for (i = 0; i < st.nr; i++)

@@ -17,7 +17,7 @@ static const char usage[] =
 "usage: " VMM_NAME " [--backend vlapic|kvm] [--smp N] [--mem MIB]\n"
 "       [--cpu [+|-]x2apic,[+|-]tsc-deadline] [--append CMDLINE]\n"
 "       [--initrd FILE] [--flat] [--stats] [--no-reboot]\n"
-"       [--ioapic-version 0x11|0x20]\n"
+"       [--ioapic-version 0x11|0x20] [--apicv best|inject|tpr|vid]\n"
 "       [--snapshot-at SECONDS FILE] [--restore FILE]\n"
 "       [--timeout SECONDS] KERNEL\n";
 
@@ -56,6 +56,29 @@ static int parse_seconds(const char *s, double *out)
 	return 0;
 }
 
+/* --apicv: the highest APIC-virtualization mode (VLAPIC_VM_APICV_*). */
+static int parse_apicv(const char *s, unsigned int *out)
+{
+	static const struct {
+		const char *name;
+		unsigned int flags;
+	} modes[] = {
+		{ "best", VLAPIC_VM_APICV_BEST },
+		{ "inject", VLAPIC_VM_APICV_INJECT },
+		{ "tpr", VLAPIC_VM_APICV_TPR_SHADOW },
+		{ "vid", VLAPIC_VM_APICV_VID },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		if (!strcmp(s, modes[i].name)) {
+			*out = modes[i].flags;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* "-x2apic,+tsc-deadline": a bare name or "+name" enables, "-name" drops. */
 static int parse_cpu(struct vmm_options *opt, const char *list)
 {
@@ -86,7 +109,7 @@ static int parse_cpu(struct vmm_options *opt, const char *list)
 enum {
 	OPT_BACKEND = 256, OPT_SMP, OPT_MEM, OPT_CPU, OPT_APPEND, OPT_INITRD,
 	OPT_STATS, OPT_SNAPSHOT_AT, OPT_RESTORE, OPT_TIMEOUT, OPT_FLAT,
-	OPT_NO_REBOOT, OPT_IOAPIC_VERSION, OPT_HELP,
+	OPT_NO_REBOOT, OPT_IOAPIC_VERSION, OPT_APICV, OPT_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +126,7 @@ static const struct option long_opts[] = {
 	{ "flat", no_argument, NULL, OPT_FLAT },
 	{ "no-reboot", no_argument, NULL, OPT_NO_REBOOT },
 	{ "ioapic-version", required_argument, NULL, OPT_IOAPIC_VERSION },
+	{ "apicv", required_argument, NULL, OPT_APICV },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -181,6 +205,11 @@ int options_parse(struct vmm_options *opt, int argc, char **argv)
 				return bad("--ioapic-version wants 0x11 or 0x20, not '%s'",
 					   optarg);
 			opt->ioapic_version = v;
+			break;
+		case OPT_APICV:
+			if (parse_apicv(optarg, &opt->apicv))
+				return bad("--apicv wants best, inject, tpr or vid, not '%s'",
+					   optarg);
 			break;
 		case OPT_HELP:
 			fputs(usage, stdout);

@@ -61,6 +61,7 @@ struct vmm_options {
 	double timeout;			/* seconds; 0: none */
 	bool no_reboot;
 	unsigned int ioapic_version;	/* 0x11 (KVM's) or 0x20 */
+	unsigned int apicv;		/* VLAPIC_VM_APICV_*; 0: the best */
 };
 
 int options_parse(struct vmm_options *opt, int argc, char **argv);

@@ -94,7 +94,24 @@ struct vlapic_create_vm {
  * (VLAPIC_WAIT, VLAPIC_GET_INTERRUPT) and RUN fails with -EINVAL.
  */
 #define VLAPIC_VM_RUN			(1U << 3)
-#define VLAPIC_VM_FLAGS_ALL		0xfU
+/*
+ * VLAPIC_VM_RUN VMs: the highest APIC-virtualization mode the vCPUs may
+ * use (a field, bits 5:4). 0 (BEST): the best this CPU has. Otherwise the
+ * lower of the value and the CPU's best; on VMX:
+ *   INJECT:     event injection and interrupt-window exits only;
+ *   TPR_SHADOW: the TPR shadow (CR8 without exits, TPR-threshold exits);
+ *   VID:        virtual-interrupt delivery with APIC-register
+ *               virtualization and EOI-exit bitmaps.
+ * SVM has one mode (V_IRQ injection, V_TPR) and ignores the field. The
+ * mode each vCPU entered in is counted (VLAPIC_VCPU_STAT_RUN_MODE_*).
+ */
+#define VLAPIC_VM_APICV_SHIFT		4
+#define VLAPIC_VM_APICV_MASK		(3U << VLAPIC_VM_APICV_SHIFT)
+#define VLAPIC_VM_APICV_BEST		(0U << VLAPIC_VM_APICV_SHIFT)
+#define VLAPIC_VM_APICV_INJECT		(1U << VLAPIC_VM_APICV_SHIFT)
+#define VLAPIC_VM_APICV_TPR_SHADOW	(2U << VLAPIC_VM_APICV_SHIFT)
+#define VLAPIC_VM_APICV_VID		(3U << VLAPIC_VM_APICV_SHIFT)
+#define VLAPIC_VM_FLAGS_ALL		0x3fU
 
 /*
  * ioctls on a VM fd
@@ -517,7 +534,15 @@ struct vlapic_lint {
 #define VLAPIC_VCPU_STAT_RUN_INJECTED_EXC	60	/* exceptions injected */
 #define VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES	61	/* nested TLB flushes */
 #define VLAPIC_VCPU_STAT_RUN_BAD_EVENTS	62	/* impossible EXITINTINFO, dropped */
-#define VLAPIC_VCPU_STAT_NR			63
+/* VMX APIC virtualization (VLAPIC_VM_APICV_*; 0 on SVM). */
+#define VLAPIC_VCPU_STAT_RUN_MODE_INJECT	63	/* entries: injection only */
+#define VLAPIC_VCPU_STAT_RUN_MODE_TPR_SHADOW	64	/* entries: TPR shadow */
+#define VLAPIC_VCPU_STAT_RUN_MODE_VID	65	/* entries: virtual-interrupt delivery */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_TPR_THRESHOLD	66	/* TPR lowered below the threshold */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_EOI_INDUCED	67	/* EOI of a vector in the EOI-exit bitmap */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_APIC_WRITE	68	/* trap-like APIC write, replayed */
+#define VLAPIC_VCPU_STAT_RUN_EXIT_APIC_ACCESS	69	/* APIC-access page access, emulated */
+#define VLAPIC_VCPU_STAT_NR			70
 
 #define VLAPIC_VCPU_STAT_NAMES_INIT						\
 	[VLAPIC_VCPU_STAT_FIXED_ACCEPTED] = "fixed_accepted",		\
@@ -582,18 +607,28 @@ struct vlapic_lint {
 	[VLAPIC_VCPU_STAT_RUN_INJECTED_NMI] = "run_injected_nmi",	\
 	[VLAPIC_VCPU_STAT_RUN_INJECTED_EXC] = "run_injected_exc",	\
 	[VLAPIC_VCPU_STAT_RUN_TLB_FLUSHES] = "run_tlb_flushes",	\
-	[VLAPIC_VCPU_STAT_RUN_BAD_EVENTS] = "run_bad_events",
+	[VLAPIC_VCPU_STAT_RUN_BAD_EVENTS] = "run_bad_events",	\
+	[VLAPIC_VCPU_STAT_RUN_MODE_INJECT] = "run_mode_inject",	\
+	[VLAPIC_VCPU_STAT_RUN_MODE_TPR_SHADOW] = "run_mode_tpr_shadow",	\
+	[VLAPIC_VCPU_STAT_RUN_MODE_VID] = "run_mode_vid",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_TPR_THRESHOLD] = "run_exit_tpr_threshold",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_EOI_INDUCED] = "run_exit_eoi_induced",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_APIC_WRITE] = "run_exit_apic_write",	\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_APIC_ACCESS] = "run_exit_apic_access",
 
 /*
  * struct vlapic_vcpu_stats - per-vCPU counters.
  * @nr: number of valid entries in @v (VLAPIC_VCPU_STAT_NR).
  * @pad: zero.
  * @v: counters, indexed by VLAPIC_VCPU_STAT_*.
+ *
+ * The first layout had 64 slots (520 bytes); the ioctl number of that
+ * size still returns the first 63 counters (docs/api.md).
  */
 struct vlapic_vcpu_stats {
 	__u32 nr;
 	__u32 pad;
-	__u64 v[64];
+	__u64 v[128];
 };
 
 /*
