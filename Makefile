@@ -11,6 +11,8 @@
 #   make sparse     C=2 build with sparse
 #   make demo       boot the test VM and run tools/vlapic-demo in it
 #   make vmm-check  boot the test VM with only the vlapic-vmm tests
+#   make linux-check
+#                   boot the test VM with only the Linux guest (vlapic, KVM)
 #   make bench      vlapic-bench next to KVM in Debian's kernel (figures)
 #   make soak SECONDS=N [SEED=S]
 #                   fuzzer and SMP stress for N s in the test kernel
@@ -28,7 +30,7 @@ WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
 .PHONY: all modules clean check style sparse demo bench soak vmm-check \
-	model-check
+	model-check linux-check
 
 all: modules
 
@@ -54,6 +56,9 @@ demo:
 
 vmm-check:
 	bash tests/harness/vmm-check.sh
+
+linux-check:
+	bash tests/harness/linux-check.sh
 
 bench:
 	bash tests/harness/bench.sh
