@@ -21,3 +21,9 @@ for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
 	cp "$kdir/$m" "$out/kvm/"
 done
 cp "$ROOT/tests/harness/plan-vmm.sh" "$out/plan-vmm.sh"
+# The Linux guest: Debian's stock kernel and its initramfs (linux/).
+stock=$(bash "$ROOT/tests/harness/deps.sh")
+mkdir -p "$out/linux"
+cp "$(ls "$stock"/boot/vmlinuz-* | head -n 1)" "$out/linux/vmlinuz"
+bash "$ROOT/tests/linux-guest/mkguest.sh" "$out/linux/guest.cpio" ||
+	die "the Linux guest's initramfs failed to build"

@@ -12,7 +12,8 @@
  *	0x7000	boot_params (the "zero page"), the image's setup header in it
  *	0x9000	PML4, 0xa000 PDPT, 0xb000-0xefff four PDs: 2 MiB pages
  *		mapping 0-4 GiB one to one
- *	0x20000	the command line
+ *	0x20000	the command line, " vlapic_vmm.boot=N" added (N: reboots
+ *		so far)
  *	0xf0000	the MP table (mptable.c)
  *	1 MiB	the protected-mode kernel; it decompresses itself to its
  *		preferred address (16 MiB) and needs init_size bytes there
@@ -64,6 +65,9 @@
 #define XLF_KERNEL_64		BIT(0)
 #define LOADER_TYPE_UNKNOWN	0xff
 #define STARTUP_64_OFFSET	0x200
+/* What linux_load() appends to the command line, at its longest. */
+#define BOOT_PARAM_FMT		" vlapic_vmm.boot=%u"
+#define BOOT_PARAM_MAX		" vlapic_vmm.boot=4294967295"
 
 #define LINUX_GDT		0x1000ULL
 #define LINUX_BOOT_PARAMS	0x7000ULL
@@ -144,7 +148,7 @@ int linux_open(struct image *img, uint64_t low, const char *kernel,
 	uint64_t kern_off, kern_size, extract, align, top, kern_end;
 	uint32_t setup_sects, init_size, initrd_max, cmdline_size;
 	uint16_t version;
-	size_t cmdlen = strlen(img->cmdline) + 1;
+	size_t cmdlen = strlen(img->cmdline) + sizeof(BOOT_PARAM_MAX);
 
 	version = get16(d + HDR_VERSION);
 	if (version < PROTOCOL_MIN)
@@ -184,7 +188,8 @@ int linux_open(struct image *img, uint64_t low, const char *kernel,
 	if (cmdlen > (uint64_t)cmdline_size + 1 || cmdlen > LINUX_CMDLINE_MAX)
 		return loader_fail(err, errlen,
 				   "%s: command line of %zu bytes, the kernel takes %u",
-				   kernel, cmdlen - 1, cmdline_size);
+				   kernel, cmdlen - sizeof(BOOT_PARAM_MAX),
+				   cmdline_size);
 
 	/* Where the kernel decompresses itself, and how much it needs. */
 	init_size = get32(d + HDR_INIT_SIZE);
@@ -264,12 +269,15 @@ void linux_load(const struct image *img, const struct guest_mem *mem)
 	uint64_t low = mem_low_size(mem), hdr_len = hdr_end(img) - HDR_SETUP_SECTS;
 	const struct image_segment *s = &img->seg[0];
 	unsigned int i;
+	char *cmdline;
 
 	/* linux_open() checked that all of it lies in RAM. */
 	memcpy(mem_ptr(mem, s->gpa, s->filesz), img->data + s->offset,
 	       s->filesz);
-	memcpy(mem_ptr(mem, LINUX_CMDLINE, strlen(img->cmdline) + 1),
-	       img->cmdline, strlen(img->cmdline) + 1);
+	/* The boot number lets the guest tell a reboot from the first boot. */
+	cmdline = mem_ptr(mem, LINUX_CMDLINE, LINUX_CMDLINE_MAX);
+	snprintf(cmdline, LINUX_CMDLINE_MAX, "%s" BOOT_PARAM_FMT, img->cmdline,
+		 img->boot);
 	if (img->initrd)
 		memcpy(mem_ptr(mem, img->initrd_addr, img->initrd_size),
 		       img->initrd, img->initrd_size);

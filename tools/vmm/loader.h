@@ -60,6 +60,8 @@ enum image_kind {
  *	Linux: the boot_params page.
  * @initrd_addr: where the initrd goes (page aligned after the block).
  * @end: first byte after everything image_load() writes.
+ * @boot: boots of the VM so far (0 at the first), for image_load(): a
+ *	Linux command line ends in "vlapic_vmm.boot=N".
  */
 struct image {
 	enum image_kind kind;
@@ -75,6 +77,7 @@ struct image {
 	uint64_t info_addr;
 	uint64_t initrd_addr;
 	uint64_t end;
+	unsigned int boot;
 };
 
 /* The reason for a refusal, in @err; returns -1. */

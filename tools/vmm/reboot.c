@@ -39,6 +39,7 @@ int vm_boot_state(struct vm *vm)
 	struct vlapic_regs regs;
 	int ret;
 
+	vm->image.boot = vm->reboots;
 	image_load(&vm->image, &vm->mem);
 	if (vm->image.kind == IMAGE_LINUX &&
 	    mptable_write(&vm->mem, vm->nr_vcpus))
@@ -70,10 +71,10 @@ void vm_reboot(struct vm *vm, struct vcpu *self)
 	ret = vm->ops->set_ioapic(vm, vm->initial_ioapic);
 	for (i = 0; !ret && i < vm->nr_vcpus; i++)
 		ret = vcpu_state_load(vm->vcpus[i], vm->vcpus[i]->initial, 0);
+	vm->reboots++;
 	if (!ret)
 		ret = vm_boot_state(vm);
 	if (ret)
 		vm_fail(vm, VMM_HOST_ERROR, "guest reboot: %s", strerror(-ret));
-	vm->reboots++;
 	ctl_resume(vm);
 }

@@ -223,8 +223,13 @@ static void test_layout(void)
 	ok(!covered, "e820: nothing at the IOAPIC and LAPIC pages, BIOS area not RAM");
 	ok(ram_hits == 1, "e820: RAM from 1 MiB to the end of RAM");
 	ok(!strcmp(mem_ptr(&mem, get32(bp + 0x228), 64),
-		   "console=ttyS0 tsc_early_khz=1000"),
-	   "command line at cmd_line_ptr, as given (tsc_early_khz kept)");
+		   "console=ttyS0 tsc_early_khz=1000 vlapic_vmm.boot=0"),
+	   "command line at cmd_line_ptr, as given (tsc_early_khz kept), boot 0");
+	img.boot = 3;
+	image_load(&img, &mem);
+	ok(!strcmp(mem_ptr(&mem, get32(bp + 0x228), 64),
+		   "console=ttyS0 tsc_early_khz=1000 vlapic_vmm.boot=3"),
+	   "after 3 reboots: vlapic_vmm.boot=3");
 	ok(bp[0x210] == 0xff && bp[0x1f1] == 1 && get32(bp + 0x202) == 0x53726448,
 	   "boot_params: setup header copied, type_of_loader 0xff");
 	rd = mem_ptr(&mem, get32(bp + 0x218), 8192);
