@@ -3,8 +3,9 @@
 # `make linux-check`: boot the test kernel with only the Linux guest on
 # vlapic-vmm, on vlapic and on KVM (plan-linux.sh), for work on that
 # boot; `make check` runs the same in its vlapic-vmm boot. LINUX_SMP=N
-# vCPUs (2); LINUX_BACKENDS="vlapic" runs on one backend only. Prints the results and "N passed, N failed"; the console is
-# build/linux.console.log.
+# vCPUs (2); LINUX_BACKENDS="vlapic" runs on one backend only;
+# LINUX_REBOOT=0: no reboot on vlapic. Prints the results and "N passed,
+# N failed"; the console is build/linux.console.log.
 . "$(dirname "$0")/lib.sh"
 
 BUILD="$ROOT/build"
@@ -18,6 +19,7 @@ plan="$BUILD/plan-linux.sh"
 {
 	echo "LINUX_SMP=${LINUX_SMP:-2}"
 	echo "LINUX_BACKENDS=\"${LINUX_BACKENDS:-vlapic kvm}\""
+	echo "LINUX_REBOOT=${LINUX_REBOOT:-1}"
 	cat "$ROOT/tests/harness/plan-linux.sh"
 } >"$plan"
 bash "$ROOT/tests/harness/mkinitramfs.sh" "$BUILD/linux.cpio" "$plan" \

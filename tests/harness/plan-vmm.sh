@@ -141,18 +141,27 @@ linux_tap() { # linux_tap STATUS N DESCRIPTION: a TAP line, ok if STATUS 0
 	fi
 }
 
-# linux_guest BACKEND SMP: boot the guest on vlapic-vmm; its TAP lines
-# are results "linux-guest-BACKEND-smpSMP: ...", then the harness's own:
-# status 1 (debug-exit 0: every guest check passed), init reached, no
-# warning. Its console, /proc/interrupts and the exit table (--stats)
-# are printed.
+# linux_guest BACKEND SMP [reboot]: boot the guest on vlapic-vmm; its TAP
+# lines are results "linux-guest-BACKEND-smpSMP: ...", then the harness's
+# own: status 1 (debug-exit 0: every guest check passed), init reached,
+# no warning. With "reboot" the guest reboots the VM once after its
+# checks and checks again in its second boot (seed 000 with a real
+# kernel); without, a reset ends the VMM (--no-reboot). Its console,
+# /proc/interrupts and the exit table (--stats) are printed.
 linux_guest() {
 	name="linux-guest-$1-smp$2"
+	append=$linux_append
+	noreboot=--no-reboot
+	if [ "${3:-}" = reboot ]; then
+		name="$name-reboot"
+		append="$append vlapic_guest.reboot"
+		noreboot=
+	fi
 	mark "userspace test $name"
 	t0=$(cut -d' ' -f1 /proc/uptime)
 	$vmm --backend "$1" --smp "$2" --mem 256 --timeout 900 --stats \
-		--no-reboot --initrd /extra/linux/guest.cpio \
-		--append "$linux_append" /extra/linux/vmlinuz \
+		$noreboot --initrd /extra/linux/guest.cpio \
+		--append "$append" /extra/linux/vmlinuz \
 		>/tmp/linux.out 2>/tmp/linux.err
 	rc=$?
 	t1=$(cut -d' ' -f1 /proc/uptime)
@@ -169,6 +178,10 @@ linux_guest() {
 	linux_tap $? $((n + 2)) "the guest reached its init"
 	! grep -E "$linux_warnings" /tmp/linux.log >/tmp/linux.warn
 	linux_tap $? $((n + 3)) "no APIC/IOAPIC/timer/SMP warning on the guest console"
+	if [ -z "$noreboot" ]; then
+		grep -q 'init reached.*(boot 1)' /tmp/linux.log
+		linux_tap $? $((n + 4)) "the guest rebooted the VM and reached its init again"
+	fi
 	linux_console /tmp/linux.warn | sed 's/^# guest| /# warning: /'
 	mark "userspace exit $name 0"
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * irqwork SECONDS: the Linux guest's parallel job (tests/linux-guest/init).
- * One thread pinned to each online CPU spins on a shared counter while
+ * One thread pinned to each online CPU spins on its counter while
  * the main thread, in the same address space, for SECONDS:
  *
  *	- maps, touches and unmaps memory: the other CPUs run this mm, so
@@ -31,11 +31,11 @@ struct worker {
 	pthread_t thread;
 	int cpu;
 	int pipe[2];
-	volatile unsigned long spins;
-	volatile unsigned long wakes;
+	unsigned long spins;	/* read after the join */
+	unsigned long wakes;
 };
 
-static volatile int stop;
+static int stop;		/* __atomic accesses */
 
 static void *work(void *arg)
 {
@@ -46,11 +46,11 @@ static void *work(void *arg)
 	CPU_ZERO(&set);
 	CPU_SET(w->cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		unsigned long i;
 
-		for (i = 0; i < 100000 && !stop; i++)
-			w->spins++;
+		for (i = 0; i < 100000; i++)
+			__atomic_fetch_add(&w->spins, 1, __ATOMIC_RELAXED);
 		/* Sleep until the main thread writes: a remote wake-up. */
 		if (read(w->pipe[0], &c, 1) == 1)
 			w->wakes++;
@@ -105,7 +105,7 @@ int main(int argc, char **argv)
 				bad++;
 		rounds++;
 	}
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (i = 0; i < n; i++) {
 		if (write(w[i].pipe[1], "x", 1) != 1)
 			bad++;
