@@ -9,8 +9,13 @@
 #   make model-check
 #                   SPIN on the protocol models (tests/model-check)
 #   make sparse     C=2 build with sparse
-#   make demo       boot the test VM and run tools/vlapic-demo in it
+#   make demo       boot the test VM and Debian's kernel as a 4-vCPU guest
+#                   of vlapic-vmm on the module's LAPIC and IOAPIC
+#   make demo-emulated
+#                   boot the test VM and run tools/vlapic-demo in it
 #   make vmm-check  boot the test VM with only the vlapic-vmm tests
+#   make linux-check
+#                   boot the test VM with only the Linux guest (vlapic, KVM)
 #   make bench      vlapic-bench next to KVM in Debian's kernel (figures)
 #   make soak SECONDS=N [SEED=S]
 #                   fuzzer and SMP stress for N s in the test kernel
@@ -28,7 +33,7 @@ WERROR ?= 0
 KBUILD_ARGS := -C $(KDIR) M=$(CURDIR) W=1 VLAPIC_WERROR=$(WERROR)
 
 .PHONY: all modules clean check style sparse demo bench soak vmm-check \
-	model-check
+	model-check linux-check demo-emulated
 
 all: modules
 
@@ -50,10 +55,16 @@ model-check:
 	bash tests/model-check/run.sh $(MODELS)
 
 demo:
+	bash tests/harness/linux-demo.sh
+
+demo-emulated:
 	bash tests/harness/demo.sh
 
 vmm-check:
 	bash tests/harness/vmm-check.sh
+
+linux-check:
+	bash tests/harness/linux-check.sh
 
 bench:
 	bash tests/harness/bench.sh

@@ -319,7 +319,11 @@ int svm_state_get_msr(struct vlapic_vcpu_run *vcpu, u32 index, u64 *data)
 static int svm_set_efer(struct svm_vcpu *svm, u64 data, bool host)
 {
 	struct vmcb_save_area *s = &svm->vmcb->save;
-	u64 ok = EFER_SCE | EFER_LME | EFER_NX | (host ? EFER_LMA : 0);
+	/*
+	 * LMA is read-only for the guest: a write keeps its value, as on
+	 * hardware (Linux writes back the EFER it read, LMA set).
+	 */
+	u64 ok = EFER_SCE | EFER_LME | EFER_NX | EFER_LMA;
 
 	if (data & ~ok)
 		return 1;

@@ -405,7 +405,11 @@ int vmx_state_get_msr(struct vlapic_vcpu_run *vcpu, u32 index, u64 *data)
 static int vmx_set_efer(struct vmx_vcpu *vmx, u64 data, bool host)
 {
 	struct vmx_guest *g = &vmx->g;
-	u64 ok = EFER_SCE | EFER_LME | EFER_NX | (host ? EFER_LMA : 0);
+	/*
+	 * LMA is read-only for the guest: a write keeps its value, as on
+	 * hardware (Linux writes back the EFER it read, LMA set).
+	 */
+	u64 ok = EFER_SCE | EFER_LME | EFER_NX | EFER_LMA;
 
 	if (data & ~ok)
 		return 1;

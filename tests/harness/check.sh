@@ -110,7 +110,7 @@ boot() {
 log "step 4: test kernel boot"
 BOOT_EXTRA="$BUILD/vmm-extra" boot "test-kernel" "$kdir/arch/x86/boot/bzImage" \
 	"$ROOT/tests/harness/plan-test.sh" "$BUILD/test" \
-	"${VLAPIC_TEST_TIMEOUT:-1200}" "${expect[@]}"
+	"${VLAPIC_TEST_TIMEOUT:-1500}" "${expect[@]}"
 # The guest programs ran on vlapic and on KVM in that boot: a difference
 # is ours unless docs/kvm-deviations.md documents it as KVM's.
 python3 "$ROOT/tests/harness/compare-guests.py" \

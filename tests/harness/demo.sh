@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# `make demo`: build the test kernel (cached), vlapic.ko and the tools,
+# `make demo-emulated`: build the test kernel (cached), vlapic.ko and tools,
 # boot the test VM and run vlapic-demo in it, streaming its output.
 # Exits with vlapic-demo's status.
 . "$(dirname "$0")/lib.sh"

@@ -137,3 +137,79 @@ guest_programs() {
 		mark "guest-kvm end $name"
 	done
 }
+
+# The Linux guest (docs/linux-guest.md): Debian's stock kernel and the
+# initramfs of tests/linux-guest, which vmm-extra.sh put in /extra/linux.
+# The command line: the serial console; tsc=reliable (no HPET or ACPI PM
+# timer to watch the TSC with); no_timer_check (KVM's in-kernel 8259
+# answers the probe, and the timer check would look for a PIT neither
+# backend has); nokaslr (the same layout on every boot). The VMM adds the
+# TSC frequency (tsc_early_khz).
+linux_append="console=ttyS0 tsc=reliable no_timer_check nokaslr panic=-1"
+# What fails the run when the guest kernel prints it: its APIC, IOAPIC,
+# timer and SMP complaints, and any splat.
+linux_warnings="IO-APIC \+ timer doesn|APIC error|spurious APIC|spurious 8259|detected stall|self-detected stall|lockup|as unstable|TSC warp|verification failure|failed to (boot|come online|report alive)|Inquiring remote APIC|lost ticks|unchecked MSR|WARNING:|BUG:|Oops|Call Trace|Kernel panic|clockevent.*(fail|broken)|Unable to calibrate"
+
+# Print the guest's console as diagnostics, its splat words defused so
+# parse-log.py does not take them for the host's.
+linux_console() {
+	sed -e 's/^/# guest| /' -e 's/BUG:/BUG;/g; s/WARNING:/WARNING;/g' \
+		-e 's/Oops/0ops/g; s/Call Trace/Call-Trace/g' \
+		-e 's/Kernel panic/Kernel-panic/g; s/INFO: /INFO; /g' \
+		-e 's/general protection fault/general-protection fault/g' \
+		-e 's/segfault at/segfault-at/g; s/KASAN:/KASAN;/g' \
+		-e 's/UBSAN:/UBSAN;/g' "$1"
+}
+
+linux_tap() { # linux_tap STATUS N DESCRIPTION: a TAP line, ok if STATUS 0
+	if [ "$1" = 0 ]; then
+		echo "ok $2 - $3"
+	else
+		echo "not ok $2 - $3"
+	fi
+}
+
+# linux_guest BACKEND SMP [reboot]: boot the guest on vlapic-vmm; its TAP
+# lines are results "linux-guest-BACKEND-smpSMP: ...", then the harness's
+# own: status 1 (debug-exit 0: every guest check passed), init reached,
+# no warning. With "reboot" the guest reboots the VM once after its
+# checks and checks again in its second boot (seed 000 with a real
+# kernel); without, a reset ends the VMM (--no-reboot). Its console,
+# /proc/interrupts and the exit table (--stats) are printed.
+linux_guest() {
+	name="linux-guest-$1-smp$2"
+	append=$linux_append
+	noreboot=--no-reboot
+	if [ "${3:-}" = reboot ]; then
+		name="$name-reboot"
+		append="$append vlapic_guest.reboot"
+		noreboot=
+	fi
+	mark "userspace test $name"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	$vmm --backend "$1" --smp "$2" --mem 256 --timeout 900 --stats \
+		$noreboot --initrd /extra/linux/guest.cpio \
+		--append "$append" /extra/linux/vmlinuz \
+		>/tmp/linux.out 2>/tmp/linux.err
+	rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	tr -d '\r' </tmp/linux.out >/tmp/linux.log
+	linux_console /tmp/linux.log
+	grep -E '^(not )?ok [0-9]+ - ' /tmp/linux.log
+	echo "# $name: VMM status $rc after $t0 -> $t1 s (test VM uptime)"
+	grep 'init reached' /tmp/linux.log | sed 's/^/# /'
+	sed 's/^/# /' /tmp/linux.err
+	n=$(grep -cE '^(not )?ok [0-9]+ - ' /tmp/linux.log)
+	[ "$rc" = 1 ]
+	linux_tap $? $((n + 1)) "VMM status 1: the guest's checks passed (got $rc)"
+	grep -q 'linux-guest: init reached' /tmp/linux.log
+	linux_tap $? $((n + 2)) "the guest reached its init"
+	! grep -E "$linux_warnings" /tmp/linux.log >/tmp/linux.warn
+	linux_tap $? $((n + 3)) "no APIC/IOAPIC/timer/SMP warning on the guest console"
+	if [ -z "$noreboot" ]; then
+		grep -q 'init reached.*(boot 1)' /tmp/linux.log
+		linux_tap $? $((n + 4)) "the guest rebooted the VM and reached its init again"
+	fi
+	linux_console /tmp/linux.warn | sed 's/^# guest| /# warning: /'
+	mark "userspace exit $name 0"
+}

@@ -21,3 +21,14 @@ for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-amd.ko; do
 	cp "$kdir/$m" "$out/kvm/"
 done
 cp "$ROOT/tests/harness/plan-vmm.sh" "$out/plan-vmm.sh"
+# The Linux guest: Debian's stock kernel, the generic amd64 flavour even
+# where other flavours' headers (rt, cloud) are installed too, and its
+# initramfs (linux/).
+stock=$(bash "$ROOT/tests/harness/deps.sh")
+guest=$(ls "$(dirname "$stock")"/stock-*[0-9]-amd64-*/boot/vmlinuz-*[0-9]-amd64 |
+	sort -V | tail -n 1)
+[ -f "$guest" ] || die "no generic amd64 stock kernel under $(dirname "$stock")"
+mkdir -p "$out/linux"
+cp "$guest" "$out/linux/vmlinuz"
+bash "$ROOT/tests/linux-guest/mkguest.sh" "$out/linux/guest.cpio" ||
+	die "the Linux guest's initramfs failed to build"

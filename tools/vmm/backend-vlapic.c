@@ -132,6 +132,16 @@ static int vlapic_be_create_vm(struct vm *vm)
 		       VMM_UNSUPPORTED : VMM_HOST_ERROR;
 	}
 	be->vm_fd = fd;
+	/*
+	 * MSRs the module does not keep come to the VMM, which answers the
+	 * few a PC has as KVM does (vcpu.c) and #GP for the rest.
+	 */
+	if (vlapic_check_extension(be->sys_fd, VLAPIC_CAP_X86_USER_SPACE_MSR) > 0 &&
+	    vlapic_enable_cap(fd, VLAPIC_CAP_X86_USER_SPACE_MSR,
+			      VLAPIC_MSR_EXIT_REASON_UNKNOWN)) {
+		vmm_msg("vlapic: VLAPIC_ENABLE_CAP(X86_USER_SPACE_MSR) failed");
+		return VMM_HOST_ERROR;
+	}
 	return 0;
 }
 

@@ -9,6 +9,11 @@
  *	- leaf 1: x2APIC (ECX 21) and TSC-deadline (ECX 24) as --cpu says,
  *	  APIC (EDX 9) and "hypervisor" (ECX 31) set, initial APIC ID in
  *	  EBX[31:24];
+ *	- leaf 6: ARAT (EAX 2), the LAPIC timer keeps running in deep
+ *	  C-states, as it does here (the timer is the module's or KVM's,
+ *	  not the CPU's); with TSC-deadline and a known TSC frequency it
+ *	  lets Linux run without a PIT (docs/linux-guest.md); the leaf is
+ *	  added if the backend has none;
  *	- leaves 0xb and 0x1f: the x2APIC ID in EDX; leaf 0x8000001e: the
  *	  extended APIC ID in EAX.
  */
@@ -22,6 +27,7 @@
 #define CPUID_1_ECX_TSC_DEADLINE	BIT(24)
 #define CPUID_1_ECX_HYPERVISOR		BIT(31)
 #define CPUID_1_EDX_APIC		BIT(9)
+#define CPUID_6_EAX_ARAT		BIT(2)
 
 static size_t cpuid_bytes(uint32_t nent)
 {
@@ -33,6 +39,7 @@ int cpuid_build(struct vm *vm)
 {
 	struct vlapic_cpuid2 *c;
 	uint32_t i, n = 0;
+	bool has_leaf6 = false;
 	int ret;
 
 	c = calloc(1, cpuid_bytes(VLAPIC_MAX_CPUID_ENTRIES));
@@ -58,7 +65,19 @@ int cpuid_build(struct vm *vm)
 			e->ecx |= CPUID_1_ECX_HYPERVISOR;
 			e->edx |= CPUID_1_EDX_APIC;
 		}
+		if (e->function == 6) {
+			e->eax |= CPUID_6_EAX_ARAT;
+			has_leaf6 = true;
+		}
+		if (e->function == 0 && e->eax < 6)
+			e->eax = 6;
 		c->entries[n++] = *e;
+	}
+	if (!has_leaf6 && n < VLAPIC_MAX_CPUID_ENTRIES) {
+		memset(&c->entries[n], 0, sizeof(c->entries[n]));
+		c->entries[n].function = 6;
+		c->entries[n].eax = CPUID_6_EAX_ARAT;
+		n++;
 	}
 	c->nent = n;
 	vm->cpuid = c;

@@ -135,9 +135,10 @@ static_assert(sizeof(struct mb_mmap_entry) == 24, "mmap entry layout");
 
 static const char loader_name[] = "vlapic-vmm";
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
+/* Shorter for this file's many refusals. */
+#define fail loader_fail
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int loader_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -367,6 +368,7 @@ int image_open(struct image *img, const char *kernel, bool flat,
 	uint64_t low = mem_low_size(mem), end = 0;
 	size_t len;
 	unsigned int i;
+	bool is_linux;
 	int ret;
 
 	memset(img, 0, sizeof(*img));
@@ -374,7 +376,8 @@ int image_open(struct image *img, const char *kernel, bool flat,
 	if (ret)
 		return fail(err, errlen, "%s: cannot read the kernel: %s", kernel,
 			    strerror(-ret));
-	if (parse_kernel(img, flat, low, kernel, err, errlen))
+	is_linux = !flat && linux_detect(img);
+	if (!is_linux && parse_kernel(img, flat, low, kernel, err, errlen))
 		goto bad;
 	if (initrd) {
 		ret = read_file(initrd, &img->initrd, &img->initrd_size);
@@ -389,11 +392,32 @@ int image_open(struct image *img, const char *kernel, bool flat,
 		}
 		img->initrd_name = initrd;
 	}
-	len = strlen(kernel) + 1 + (append ? strlen(append) : 0) + 1;
+	len = strlen(kernel) + 1 + (append ? strlen(append) : 0) + 1 +
+	      sizeof(" tsc_early_khz=4294967295");
 	img->cmdline = malloc(len);
 	if (!img->cmdline) {
 		fail(err, errlen, "out of memory");
 		goto bad;
+	}
+	if (is_linux) {
+		/*
+		 * Linux: the command line alone, as its boot loaders pass
+		 * it, and the TSC frequency, which Linux 6.1 cannot learn
+		 * without a PIT on AMD (docs/linux-guest.md).
+		 */
+		snprintf(img->cmdline, len, "%s", append ? append : "");
+		if (!append || !strstr(append, "tsc_early_khz=")) {
+			uint32_t khz = host_tsc_khz();
+
+			if (khz)
+				snprintf(img->cmdline + strlen(img->cmdline),
+					 len - strlen(img->cmdline),
+					 "%stsc_early_khz=%u",
+					 append && *append ? " " : "", khz);
+		}
+		if (linux_open(img, low, kernel, err, errlen))
+			goto bad;
+		return 0;
 	}
 	snprintf(img->cmdline, len, "%s%s%s", kernel, append ? " " : "",
 		 append ? append : "");
@@ -442,7 +466,8 @@ static uint64_t gdt_flat(uint8_t type)
 	return 0x00cf00000000ffffULL | ((uint64_t)(0x90 | type) << 40);
 }
 
-void image_load(const struct image *img, const struct guest_mem *mem)
+static void multiboot_load(const struct image *img,
+			   const struct guest_mem *mem)
 {
 	uint8_t *info = mem_ptr(mem, img->info_addr, OFF_CMDLINE);
 	struct mb_mmap_entry mmap[8];
@@ -521,9 +546,21 @@ static void flat_segment(struct vlapic_segment *s, uint16_t selector,
 	s->g = 1;
 }
 
+void image_load(const struct image *img, const struct guest_mem *mem)
+{
+	if (img->kind == IMAGE_LINUX)
+		linux_load(img, mem);
+	else
+		multiboot_load(img, mem);
+}
+
 void image_entry_state(const struct image *img, struct vlapic_regs *regs,
 		       struct vlapic_sregs *sregs)
 {
+	if (img->kind == IMAGE_LINUX) {
+		linux_entry_state(img, regs, sregs);
+		return;
+	}
 	memset(regs, 0, sizeof(*regs));
 	regs->rax = MULTIBOOT_LOADER_MAGIC;
 	regs->rbx = img->info_addr;

@@ -3,8 +3,9 @@
  * Boot and guest reboot.
  *
  * Boot: the image, its boot information and the initrd are written into
- * RAM, and the BSP is put in the multiboot entry state; APs stay as the
- * backend created them, waiting for INIT and SIPI.
+ * RAM (for Linux also the MP table), and the BSP is put in the image's
+ * entry state; APs stay as the backend created them, waiting for INIT
+ * and SIPI.
  *
  * Reboot (port 0xcf9 bit 2, keyboard controller 0xfe, triple fault), in
  * the thread of the vCPU that asked, its access completed:
@@ -25,6 +26,7 @@
  * LAPIC (timer included) through the backend's SET_LAPIC, the way the
  * seed-000 field report asked for.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "devices.h"
@@ -37,7 +39,11 @@ int vm_boot_state(struct vm *vm)
 	struct vlapic_regs regs;
 	int ret;
 
+	vm->image.boot = vm->reboots;
 	image_load(&vm->image, &vm->mem);
+	if (vm->image.kind == IMAGE_LINUX &&
+	    mptable_write(&vm->mem, vm->nr_vcpus))
+		return -E2BIG;
 	ret = vm->ops->get_sregs(bsp, &sregs);
 	if (ret)
 		return ret;
@@ -65,10 +71,10 @@ void vm_reboot(struct vm *vm, struct vcpu *self)
 	ret = vm->ops->set_ioapic(vm, vm->initial_ioapic);
 	for (i = 0; !ret && i < vm->nr_vcpus; i++)
 		ret = vcpu_state_load(vm->vcpus[i], vm->vcpus[i]->initial, 0);
+	vm->reboots++;
 	if (!ret)
 		ret = vm_boot_state(vm);
 	if (ret)
 		vm_fail(vm, VMM_HOST_ERROR, "guest reboot: %s", strerror(-ret));
-	vm->reboots++;
 	ctl_resume(vm);
 }

@@ -24,6 +24,7 @@
 
 /* What KVM answers a hypercall it does not know: -KVM_ENOSYS. */
 #define HYPERCALL_ENOSYS	((uint64_t)-1000)
+#define MSR_K8_INT_PENDING_MSG	0xc0010055U
 
 static void sigusr1_nop(int sig)
 {
@@ -187,8 +188,20 @@ static bool handle_exit(struct vcpu *vcpu)
 		vcpu_request(vcpu, VCPU_ACTION_REBOOT);
 		return true;
 	case VLAPIC_EXIT_X86_RDMSR:
-	case VLAPIC_EXIT_X86_WRMSR:
+		/*
+		 * MSR_K8_INT_PENDING_MSG reads as 0, as on KVM: Linux reads
+		 * it unchecked on the family 0xf/0x10 CPUs of its AMD
+		 * erratum 400 (QEMU's qemu64 is one) to look for C1E.
+		 */
+		if (run->msr.index == MSR_K8_INT_PENDING_MSG) {
+			run->msr.data = 0;
+			run->msr.error = 0;
+			return true;
+		}
 		run->msr.error = 1;	/* #GP, as without the exits */
+		return true;
+	case VLAPIC_EXIT_X86_WRMSR:
+		run->msr.error = 1;
 		return true;
 	case VLAPIC_EXIT_FAIL_ENTRY:
 		vm_fail(vcpu->vm, VMM_GUEST_ERROR,
