@@ -5,9 +5,11 @@
 #  1. install missing Debian packages, unpack Debian's stock kernel image
 #  2. build (or reuse) the KUnit test kernel
 #  3. build the modules for the test kernel and for Debian's headers with
-#     W=1 -Werror; checkpatch --strict; the Spectre v1 index lint
-#     (nospec-check.py, docs/security.md); sparse; SPIN on the protocol
-#     models (tests/model-check)
+#     W=1 -Werror; dkms build, make install/uninstall and the kernel
+#     option check against Debian's headers (deploy-check.sh);
+#     checkpatch --strict; the Spectre v1 index lint (nospec-check.py,
+#     docs/security.md); sparse; SPIN on the protocol models
+#     (tests/model-check)
 #  4. boot the test kernel: module, KUnit suites, userspace tests,
 #     vlapic-vmm and the guest programs on vlapic and KVM (plan-vmm.sh,
 #     compared by compare-guests.py), kmemleak
@@ -52,6 +54,16 @@ check_step "build: modules for the test kernel (W=1 -Werror)" \
 	"$BUILD/step-build-test.log" build_modules test "$kdir"
 check_step "build: vlapic.ko for Debian's headers (W=1 -Werror)" \
 	"$BUILD/step-build-debian.log" build_modules debian "$hdr"
+# Installing as a host does, against Debian's headers (deploy-check.sh).
+check_step "deploy: dkms build against Debian's headers produces vlapic.ko" \
+	"$BUILD/step-deploy-dkms.log" \
+	bash "$ROOT/tests/harness/deploy-check.sh" dkms "$hdr"
+check_step "deploy: make install / uninstall (extra/, depmod, udev rule)" \
+	"$BUILD/step-deploy-install.log" \
+	bash "$ROOT/tests/harness/deploy-check.sh" install "$hdr"
+check_step "deploy: a kernel without a needed option fails in one line" \
+	"$BUILD/step-deploy-config.log" \
+	bash "$ROOT/tests/harness/deploy-check.sh" config "$hdr"
 check_step "style: checkpatch.pl --strict" "$BUILD/step-style.log" \
 	bash "$ROOT/tests/harness/style.sh"
 check_step "nospec: guest-reachable indices clamped or allow-listed (nospec-check.py)" \
