@@ -23,7 +23,9 @@
 
 # The running kernel's build tree, or Debian's 6.1 headers when the running
 # kernel has none (containers, CI machines).
-DEBIAN_KDIR := $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64)))
+# (The generic flavour's: not -rt-amd64 or -cloud-amd64.)
+DEBIAN_KDIR := $(lastword $(sort $(filter-out %-rt-amd64 %-cloud-amd64,\
+	$(wildcard /usr/src/linux-headers-*-amd64))))
 ifeq ($(KDIR),)
 KDIR := $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) $(DEBIAN_KDIR))
 endif

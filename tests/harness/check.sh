@@ -13,7 +13,8 @@
 #  4. boot the test kernel: module, KUnit suites, userspace tests,
 #     vlapic-vmm and the guest programs on vlapic and KVM (plan-vmm.sh,
 #     compared by compare-guests.py), kmemleak
-#  5. boot Debian's kernel: the Debian-built module loads and unloads
+#  5. boot Debian's kernel: the Debian-built module loads and unloads;
+#     build for Debian's -rt and -cloud kernels (flavour.sh, rt-locks.sh)
 #  6. boot the test kernel in Bochs (a VMX CPU): suite vlapic_vmx_hw
 #  7. count everything and print "N passed, N failed, N skipped"
 . "$(dirname "$0")/lib.sh"
@@ -26,7 +27,11 @@ mkdir -p "$BUILD"
 
 result() { # result STATUS NAME
 	echo "$1 $2" >>"$RESULTS"
-	[ "$1" = ok ] || log "FAIL: $2"
+	case $1 in
+	ok) ;;
+	skip) log "SKIP: $2" ;;
+	*) log "FAIL: $2" ;;
+	esac
 }
 
 # check_step NAME LOGFILE CMD...: run CMD, keep its output in LOGFILE,
@@ -132,6 +137,31 @@ python3 "$ROOT/tests/harness/compare-guests.py" \
 log "step 5: Debian stock kernel boot"
 boot "stock-kernel" "$(ls "$stock"/boot/vmlinuz-*)" \
 	"$ROOT/tests/harness/plan-stock.sh" "$BUILD/debian" 180
+
+log "step 5b: Debian's -rt (PREEMPT_RT) and -cloud kernels"
+# Each: its headers and image (flavour.sh; absent from the archive: one
+# skip with the reason), the module built against its headers; for -rt,
+# the functions that take a lock PREEMPT_RT makes sleeping (rt-locks.sh).
+for fl in rt cloud; do
+	frc=0
+	fout=$(bash "$ROOT/tests/harness/flavour.sh" "$fl" \
+		2>"$BUILD/step-flavour-$fl.log") || frc=$?
+	if [ "$frc" = 3 ]; then
+		result skip "$fl-kernel: $(tail -n 1 "$BUILD/step-flavour-$fl.log")"
+		continue
+	elif [ "$frc" != 0 ]; then
+		result "not ok" "$fl-kernel: flavour.sh failed (step-flavour-$fl.log)"
+		continue
+	fi
+	read -r fimage fhdr <<<"$fout"
+	check_step "build: vlapic.ko for Debian's -$fl headers (W=1 -Werror)" \
+		"$BUILD/step-build-$fl.log" build_modules "$fl" "$fhdr"
+	if [ "$fl" = rt ]; then
+		check_step "rt: only allow-listed functions take a lock PREEMPT_RT makes sleeping (rt-locks.sh)" \
+			"$BUILD/step-rt-locks.log" \
+			bash "$ROOT/tests/harness/rt-locks.sh" "$BUILD/rt"
+	fi
+done
 
 log "step 6: test kernel in Bochs (VMX CPU)"
 # Only the modules this boot loads and, in /extra, vlapic-vmm and the
