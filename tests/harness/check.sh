@@ -155,7 +155,7 @@ for fl in rt cloud; do
 	fi
 	read -r fimage fhdr <<<"$fout"
 	check_step "build: vlapic.ko for Debian's -$fl headers (W=1 -Werror)" \
-		"$BUILD/step-build-$fl.log" build_modules "$fl" "$fhdr"
+		"$BUILD/step-build-$fl.log" build_modules "$fl" "$fhdr" "-j$JOBS"
 	if [ "$fl" = rt ]; then
 		check_step "rt: only allow-listed functions take a lock PREEMPT_RT makes sleeping (rt-locks.sh)" \
 			"$BUILD/step-rt-locks.log" \
