@@ -129,4 +129,30 @@ void vlapic_check_kvm_layouts(void)
 	BUILD_BUG_ON(VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES !=
 		     KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES);
 	BUILD_BUG_ON(VLAPIC_PIO_PAGE_OFFSET != KVM_PIO_PAGE_OFFSET);
+
+	/* The binary statistics (VLAPIC_GET_STATS_FD, vm/stats.c). */
+	BUILD_BUG_ON(_IOC_NR(VLAPIC_GET_STATS_FD) != _IOC_NR(KVM_GET_STATS_FD));
+	SAME_SIZE(vlapic_stats_header, kvm_stats_header);
+	SAME_FIELD(vlapic_stats_header, kvm_stats_header, flags);
+	SAME_FIELD(vlapic_stats_header, kvm_stats_header, name_size);
+	SAME_FIELD(vlapic_stats_header, kvm_stats_header, num_desc);
+	SAME_FIELD(vlapic_stats_header, kvm_stats_header, id_offset);
+	SAME_FIELD(vlapic_stats_header, kvm_stats_header, desc_offset);
+	SAME_FIELD(vlapic_stats_header, kvm_stats_header, data_offset);
+	SAME_SIZE(vlapic_stats_desc, kvm_stats_desc);
+	SAME_FIELD(vlapic_stats_desc, kvm_stats_desc, flags);
+	SAME_FIELD(vlapic_stats_desc, kvm_stats_desc, exponent);
+	SAME_FIELD(vlapic_stats_desc, kvm_stats_desc, size);
+	SAME_FIELD(vlapic_stats_desc, kvm_stats_desc, offset);
+	SAME_FIELD(vlapic_stats_desc, kvm_stats_desc, bucket_size);
+	BUILD_BUG_ON(offsetof(struct vlapic_stats_desc, name) !=
+		     offsetof(struct kvm_stats_desc, name));
+	BUILD_BUG_ON(VLAPIC_STATS_TYPE_MASK != KVM_STATS_TYPE_MASK);
+	BUILD_BUG_ON(VLAPIC_STATS_TYPE_CUMULATIVE != KVM_STATS_TYPE_CUMULATIVE);
+	BUILD_BUG_ON(VLAPIC_STATS_TYPE_INSTANT != KVM_STATS_TYPE_INSTANT);
+	BUILD_BUG_ON(VLAPIC_STATS_TYPE_PEAK != KVM_STATS_TYPE_PEAK);
+	BUILD_BUG_ON(VLAPIC_STATS_UNIT_MASK != KVM_STATS_UNIT_MASK);
+	BUILD_BUG_ON(VLAPIC_STATS_UNIT_NONE != KVM_STATS_UNIT_NONE);
+	BUILD_BUG_ON(VLAPIC_STATS_BASE_MASK != KVM_STATS_BASE_MASK);
+	BUILD_BUG_ON(VLAPIC_STATS_BASE_POW10 != KVM_STATS_BASE_POW10);
 }

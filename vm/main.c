@@ -24,6 +24,7 @@ static long vlapic_check_extension(unsigned long cap)
 	case VLAPIC_CAP_IRQFD:
 	case VLAPIC_CAP_INJECT_BATCH:
 	case VLAPIC_CAP_MSI_EXT_DEST_ID:
+	case VLAPIC_CAP_BINARY_STATS_FD:
 		return 1;
 	case VLAPIC_CAP_MAX_VCPUS:
 		return VLAPIC_MAX_VCPUS;
@@ -107,6 +108,8 @@ static int __init vlapic_init(void)
 	BUILD_BUG_ON(sizeof(struct vlapic_irqfd) != 32);
 	BUILD_BUG_ON(sizeof(struct vlapic_inject) != 32);
 	BUILD_BUG_ON(sizeof(struct vlapic_inject_batch) != 16);
+	BUILD_BUG_ON(sizeof(struct vlapic_stats_header) != 24);
+	BUILD_BUG_ON(sizeof(struct vlapic_stats_desc) != 16);
 	vlapic_check_kvm_layouts();
 	ret = vlapic_irqfd_init();
 	if (ret)
@@ -114,11 +117,13 @@ static int __init vlapic_init(void)
 	ret = vlapic_run_init();
 	if (ret)
 		goto fail_irqfd;
+	vlapic_debugfs_init();
 	ret = misc_register(&vlapic_dev);
 	if (ret)
-		goto fail_run;
+		goto fail_debugfs;
 	return 0;
-fail_run:
+fail_debugfs:
+	vlapic_debugfs_exit();
 	vlapic_run_exit();
 fail_irqfd:
 	vlapic_irqfd_exit();
@@ -128,6 +133,7 @@ fail_irqfd:
 static void __exit vlapic_exit(void)
 {
 	misc_deregister(&vlapic_dev);
+	vlapic_debugfs_exit();
 	vlapic_run_exit();
 	vlapic_irqfd_exit();
 }

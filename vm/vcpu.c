@@ -200,13 +200,19 @@ static int vcpu_reg_access(struct vlapic_vcpu *vcpu, struct vlapic_reg_access *a
 #define VLAPIC_GET_VCPU_STATS_V1 \
 	_IOC(_IOC_READ, VLAPICIO, 0x27, VLAPIC_VCPU_STATS_V1_SIZE)
 
-static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp,
-			  bool v1)
+/**
+ * vlapic_vcpu_read_stats() - a snapshot of the vCPU's counters.
+ * @vcpu: the vCPU
+ * @v: out: VLAPIC_VCPU_STAT_NR values, indexed by VLAPIC_VCPU_STAT_*
+ *
+ * Lockless: the vCPU's thread may be counting meanwhile.
+ *
+ * Return: 0.
+ */
+int vlapic_vcpu_read_stats(struct vlapic_vcpu *vcpu, u64 *v)
 {
-	struct vlapic_vcpu_stats *out;
-	int i, ret;
+	int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(out->v) < VLAPIC_VCPU_STAT_NR);
 	/* The run loop's counters follow the vLAPIC's, in the same order. */
 	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_NR != VLAPIC_VCPU_STAT_NR);
 	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_EXIT_CR8 !=
@@ -217,6 +223,21 @@ static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp,
 		     VLAPIC_VCPU_STAT_RUN_BAD_EVENTS);
 	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_EXIT_APIC_ACCESS !=
 		     VLAPIC_VCPU_STAT_RUN_EXIT_APIC_ACCESS);
+	for (i = 0; i < VLAPIC_NR_STATS; i++)
+		v[i] = vlapic_stat(vcpu->vlapic, i);
+	for (i = 0; i < VLAPIC_RUN_STAT_NR; i++)
+		v[VLAPIC_NR_STATS + i] = vcpu->run ?
+			READ_ONCE(vcpu->run->stats[i]) : 0;
+	return 0;
+}
+
+static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp,
+			  bool v1)
+{
+	struct vlapic_vcpu_stats *out;
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(out->v) < VLAPIC_VCPU_STAT_NR);
 	BUILD_BUG_ON(VLAPIC_VCPU_STAT_RUN_BAD_EVENTS + 1 !=
 		     VLAPIC_VCPU_STATS_V1_NR);
 	BUILD_BUG_ON(VLAPIC_GET_VCPU_STATS_V1 == VLAPIC_GET_VCPU_STATS);
@@ -224,11 +245,7 @@ static int vcpu_get_stats(struct vlapic_vcpu *vcpu, void __user *argp,
 	if (!out)
 		return -ENOMEM;
 	out->nr = VLAPIC_VCPU_STAT_NR;
-	for (i = 0; i < VLAPIC_NR_STATS; i++)
-		out->v[i] = vlapic_stat(vcpu->vlapic, i);
-	/* A snapshot: the vCPU thread may be counting meanwhile. */
-	for (i = 0; vcpu->run && i < VLAPIC_RUN_STAT_NR; i++)
-		out->v[VLAPIC_NR_STATS + i] = READ_ONCE(vcpu->run->stats[i]);
+	vlapic_vcpu_read_stats(vcpu, out->v);
 	if (v1) {
 		out->nr = VLAPIC_VCPU_STATS_V1_NR;
 		memset(&out->v[VLAPIC_VCPU_STATS_V1_NR], 0,
@@ -423,6 +440,8 @@ static long vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	if (ioctl == VLAPIC_GET_VCPU_STATS || ioctl == VLAPIC_GET_VCPU_STATS_V1)
 		return vcpu_get_stats(vcpu, (void __user *)arg,
 				      ioctl == VLAPIC_GET_VCPU_STATS_V1);
+	if (ioctl == VLAPIC_GET_STATS_FD)
+		return arg ? -EINVAL : vlapic_stats_fd(vcpu->vm, vcpu);
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
 	ret = vcpu_ioctl_locked(vcpu, ioctl, (void __user *)arg);
@@ -560,6 +579,7 @@ int vlapic_vcpu_create(struct vlapic_vm *vm,
 		vlapic_vcpu_run_publish(vcpu->run);
 	/* Pairs with vm_kick()'s acquire: kicks see a complete vCPU. */
 	smp_store_release(&vm->vcpus[index], vcpu);
+	vlapic_vcpu_debugfs_create(vcpu);
 	fd_install(fd, file);
 	mutex_unlock(&vm->lock);
 	return fd;

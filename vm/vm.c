@@ -119,6 +119,8 @@ static void vm_free(struct vlapic_vm *vm)
 {
 	u32 i;
 
+	/* No debugfs reader is left in the VM once this returns. */
+	vlapic_vm_debugfs_remove(vm);
 	/* irqfds, routing, deferred IOAPIC work: they deliver to vCPUs. */
 	vlapic_irqfd_release_all(vm);
 	vlapic_router_destroy(vm->router);
@@ -343,30 +345,46 @@ static int vm_set_ioapic(struct vlapic_vm *vm, void __user *argp)
 	return vlapic_ioapic_set_state(vm->ioapic, &st);
 }
 
-static int vm_get_stats(struct vlapic_vm *vm, void __user *argp)
+/**
+ * vlapic_vm_read_stats() - a snapshot of the VM's counters.
+ * @vm: the VM
+ * @v: out: VLAPIC_VM_STAT_NR values, indexed by VLAPIC_VM_STAT_*
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+int vlapic_vm_read_stats(struct vlapic_vm *vm, u64 *v)
 {
 	struct vlapic_ioapic_stats *is;
-	struct vlapic_vm_stats *out;
-	int i, ret;
+	int i;
 
-	out = kzalloc(sizeof(*out), GFP_KERNEL_ACCOUNT);
 	is = kzalloc(sizeof(*is), GFP_KERNEL_ACCOUNT);
-	if (!out || !is) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	out->nr = VLAPIC_VM_STAT_NR;
+	if (!is)
+		return -ENOMEM;
 	for (i = 0; i < VLAPIC_VM_STAT_NR; i++)
-		out->v[i] = atomic64_read(&vm->stats[i]);
+		v[i] = atomic64_read(&vm->stats[i]);
 	vlapic_ioapic_get_stats(vm->ioapic, is);
 	for (i = 0; i < VLAPIC_IOAPIC_NUM_PINS; i++) {
-		out->v[VLAPIC_VM_STAT_IOAPIC_DELIVERED] += is->pin[i].delivered;
-		out->v[VLAPIC_VM_STAT_IOAPIC_STORMS] += is->pin[i].storms;
-		out->v[VLAPIC_VM_STAT_IOAPIC_DEFERRALS] += is->pin[i].deferrals;
+		v[VLAPIC_VM_STAT_IOAPIC_DELIVERED] += is->pin[i].delivered;
+		v[VLAPIC_VM_STAT_IOAPIC_STORMS] += is->pin[i].storms;
+		v[VLAPIC_VM_STAT_IOAPIC_DEFERRALS] += is->pin[i].deferrals;
 	}
-	ret = copy_to_user(argp, out, sizeof(*out)) ? -EFAULT : 0;
-out:
 	kfree(is);
+	return 0;
+}
+
+static int vm_get_stats(struct vlapic_vm *vm, void __user *argp)
+{
+	struct vlapic_vm_stats *out;
+	int ret;
+
+	out = kzalloc(sizeof(*out), GFP_KERNEL_ACCOUNT);
+	if (!out)
+		return -ENOMEM;
+	out->nr = VLAPIC_VM_STAT_NR;
+	ret = vlapic_vm_read_stats(vm, out->v);
+	if (!ret && copy_to_user(argp, out, sizeof(*out)))
+		ret = -EFAULT;
 	kfree(out);
 	return ret;
 }
@@ -428,6 +446,10 @@ static long vm_ioctl(struct file *filp, unsigned int ioctl, unsigned long arg)
 	case VLAPIC_SET_USER_MEMORY_REGION:
 	case VLAPIC_ENABLE_CAP:
 		return vm_run_ioctl(vm, ioctl, argp);
+	case VLAPIC_GET_STATS_FD:
+		if (arg)
+			return -EINVAL;
+		return vlapic_stats_fd(vm, NULL);
 	default:
 		return -ENOTTY;
 	}
@@ -491,6 +513,7 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 	};
 	struct vlapic_ioapic_config icfg;
 	struct vlapic_vm *vm;
+	struct file *file;
 	int ret, fd;
 
 	ret = vm_check_config(cfg);
@@ -505,6 +528,8 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 	INIT_LIST_HEAD(&vm->irqfds);
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	snprintf(vm->stats_id, sizeof(vm->stats_id), "vlapic-%d",
+		 task_pid_nr(current));
 	vm->max_vcpus = cfg->max_vcpus;
 	ret = -ENOMEM;
 	/* Sized by userspace's max_vcpus: a failure is its -ENOMEM. */
@@ -546,11 +571,20 @@ int vlapic_vm_create(const struct vlapic_create_vm *cfg)
 			goto fail;
 		}
 	}
-	fd = anon_inode_getfd("vlapic-vm", &vm_fops, vm, O_RDWR | O_CLOEXEC);
+	/* The fd number names the debugfs directory: reserved first. */
+	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {
 		ret = fd;
 		goto fail;
 	}
+	file = anon_inode_getfile("vlapic-vm", &vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		ret = PTR_ERR(file);
+		goto fail;
+	}
+	vlapic_vm_debugfs_create(vm, fd);
+	fd_install(fd, file);
 	return fd;
 fail:
 	vm_free(vm);

@@ -46,6 +46,8 @@ struct vlapic_vm_run;
  * @irqfds: bound irqfds (vm/irqfd.c).
  * @nr_irqfds: their number, at most VLAPIC_MAX_IRQFDS.
  * @run: guest memory and the run loop's state (VLAPIC_VM_RUN), or NULL.
+ * @stats_id: the id string of its binary statistics, "vlapic-<pid>".
+ * @debugfs: its debugfs directory (vm/stats.c), or NULL.
  */
 struct vlapic_vm {
 	struct kref ref;
@@ -61,6 +63,8 @@ struct vlapic_vm {
 	struct list_head irqfds;
 	unsigned int nr_irqfds;
 	struct vlapic_vm_run *run;
+	char stats_id[VLAPIC_STATS_NAME_SIZE];
+	struct dentry *debugfs;
 };
 
 /**
@@ -93,6 +97,16 @@ void vlapic_vcpu_free(struct vlapic_vcpu *vcpu);
 void vlapic_vcpu_kick(struct vlapic_vcpu *vcpu);
 int vlapic_vcpu_block(struct vlapic_vcpu *vcpu, bool (*can_wake)(void *arg),
 		      void *arg, s64 timeout_ns, int closes);
+
+int vlapic_vm_read_stats(struct vlapic_vm *vm, u64 *v);
+int vlapic_vcpu_read_stats(struct vlapic_vcpu *vcpu, u64 *v);
+
+int vlapic_stats_fd(struct vlapic_vm *vm, struct vlapic_vcpu *vcpu);
+void vlapic_vm_debugfs_create(struct vlapic_vm *vm, int fd);
+void vlapic_vcpu_debugfs_create(struct vlapic_vcpu *vcpu);
+void vlapic_vm_debugfs_remove(struct vlapic_vm *vm);
+void vlapic_debugfs_init(void);
+void vlapic_debugfs_exit(void);
 
 int vlapic_irqfd_ioctl(struct vlapic_vm *vm, const struct vlapic_irqfd *args);
 void vlapic_irqfd_acked(struct vlapic_vm *vm, unsigned int pin);

@@ -42,10 +42,13 @@ test_kernel_dir() {
 	echo "$CACHE/kernel-$key"
 }
 
-# Debian's headers for the stock kernel (linux-headers-amd64's dependency).
+# Debian's headers for the stock kernel (linux-headers-amd64's dependency):
+# the generic flavour's, <abi>-amd64, never -rt-amd64 or -cloud-amd64
+# (flavour.sh installs those beside it).
 debian_headers_dir() {
 	local d
-	d=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n1)
+	d=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null |
+		grep -E '/linux-headers-[0-9.]+-[0-9]+-amd64$' | sort -V | tail -n1)
 	[ -n "$d" ] || return 1
 	echo "$d"
 }

@@ -17,9 +17,7 @@ const char *const vlapic_vcpu_stat_names[VLAPIC_VCPU_STAT_NR] = {
 };
 
 const char *const vlapic_vm_stat_names[VLAPIC_VM_STAT_NR] = {
-	"irq_line", "msi", "msi_ignored", "ioapic_delivered",
-	"ioapic_storms", "ioapic_deferrals", "eoi_broadcasts", "batches",
-	"irqfd_signals", "irqfd_resamples",
+	VLAPIC_VM_STAT_NAMES_INIT
 };
 
 /* ioctl() with the -errno convention. */

@@ -59,6 +59,8 @@
  * a VMM advertises it to its guest (KVM's CPUID feature bit).
  */
 #define VLAPIC_CAP_MSI_EXT_DEST_ID	15
+/* VLAPIC_GET_STATS_FD on VM and vCPU fds (KVM_CAP_BINARY_STATS_FD). */
+#define VLAPIC_CAP_BINARY_STATS_FD	16
 
 #define VLAPIC_RUN_BACKEND_SVM		(1U << 0)
 #define VLAPIC_RUN_BACKEND_VMX		(1U << 1)
@@ -136,6 +138,9 @@ struct vlapic_create_vm {
  *				add, move or delete guest memory
  *				(VLAPIC_VM_RUN VMs)
  * VLAPIC_ENABLE_CAP		struct vlapic_enable_cap (VLAPIC_VM_RUN VMs)
+ * VLAPIC_GET_STATS_FD		arg 0; returns a read-only fd of the VM's
+ *				binary statistics (see struct
+ *				vlapic_stats_header); also on a vCPU fd
  */
 #define VLAPIC_CREATE_VCPU	_IOW(VLAPICIO, 0x10, struct vlapic_create_vcpu)
 #define VLAPIC_IRQ_LINE		_IOW(VLAPICIO, 0x11, struct vlapic_irq_line)
@@ -150,6 +155,8 @@ struct vlapic_create_vm {
 #define VLAPIC_SET_USER_MEMORY_REGION \
 	_IOW(VLAPICIO, 0x1a, struct vlapic_userspace_memory_region)
 #define VLAPIC_ENABLE_CAP	_IOW(VLAPICIO, 0x1b, struct vlapic_enable_cap)
+/* KVM_GET_STATS_FD's number, on the VM fd and on the vCPU fd. */
+#define VLAPIC_GET_STATS_FD	_IO(VLAPICIO, 0xce)
 
 /*
  * struct vlapic_create_vcpu
@@ -340,6 +347,81 @@ struct vlapic_vm_stats {
 #define VLAPIC_VM_STAT_IRQFD_SIGNALS	8	/* irqfd injections */
 #define VLAPIC_VM_STAT_IRQFD_RESAMPLES	9	/* resamplefd signals */
 #define VLAPIC_VM_STAT_NR		10
+
+/*
+ * The names of the VM counters: the initializer of a table indexed by
+ * VLAPIC_VM_STAT_* (the kernel's and libvlapic's tables are built from it).
+ */
+#define VLAPIC_VM_STAT_NAMES_INIT					\
+	[VLAPIC_VM_STAT_IRQ_LINE] = "irq_line",				\
+	[VLAPIC_VM_STAT_MSI] = "msi",					\
+	[VLAPIC_VM_STAT_MSI_IGNORED] = "msi_ignored",			\
+	[VLAPIC_VM_STAT_IOAPIC_DELIVERED] = "ioapic_delivered",		\
+	[VLAPIC_VM_STAT_IOAPIC_STORMS] = "ioapic_storms",		\
+	[VLAPIC_VM_STAT_IOAPIC_DEFERRALS] = "ioapic_deferrals",		\
+	[VLAPIC_VM_STAT_EOI_BROADCASTS] = "eoi_broadcasts",		\
+	[VLAPIC_VM_STAT_BATCHES] = "batches",				\
+	[VLAPIC_VM_STAT_IRQFD_SIGNALS] = "irqfd_signals",		\
+	[VLAPIC_VM_STAT_IRQFD_RESAMPLES] = "irqfd_resamples",
+
+/*
+ * Binary statistics (VLAPIC_GET_STATS_FD): KVM_GET_STATS_FD's format and
+ * layouts (struct kvm_stats_header, struct kvm_stats_desc, checked against
+ * <linux/kvm.h> at build time), so tools that read KVM's stats read ours.
+ * The fd is read with pread(); it holds, in order:
+ *	the header, at offset 0;
+ *	the id string (NUL-terminated, @name_size bytes) at @id_offset:
+ *		"vlapic-<pid>" for a VM, "vlapic-<pid>/vcpu<index>" for a vCPU;
+ *	@num_desc descriptors at @desc_offset, each followed by its name
+ *		(@name_size bytes, NUL-terminated): the names of the
+ *		VLAPIC_VM_STAT_NAMES_INIT / VLAPIC_VCPU_STAT_NAMES_INIT tables,
+ *		in index order;
+ *	the values at @data_offset, one __u64 per descriptor at
+ *		@data_offset + desc->offset, read live at each read().
+ * Everything but the values is fixed for the fd's lifetime. The fd holds
+ * the VM: it can be read after the VM and vCPU fds are closed.
+ */
+struct vlapic_stats_header {
+	__u32 flags;
+	__u32 name_size;
+	__u32 num_desc;
+	__u32 id_offset;
+	__u32 desc_offset;
+	__u32 data_offset;
+};
+
+#define VLAPIC_STATS_NAME_SIZE		48
+
+#define VLAPIC_STATS_TYPE_SHIFT		0
+#define VLAPIC_STATS_TYPE_MASK		(0xF << VLAPIC_STATS_TYPE_SHIFT)
+#define VLAPIC_STATS_TYPE_CUMULATIVE	(0x0 << VLAPIC_STATS_TYPE_SHIFT)
+#define VLAPIC_STATS_TYPE_INSTANT	(0x1 << VLAPIC_STATS_TYPE_SHIFT)
+#define VLAPIC_STATS_TYPE_PEAK		(0x2 << VLAPIC_STATS_TYPE_SHIFT)
+#define VLAPIC_STATS_UNIT_SHIFT		4
+#define VLAPIC_STATS_UNIT_MASK		(0xF << VLAPIC_STATS_UNIT_SHIFT)
+#define VLAPIC_STATS_UNIT_NONE		(0x0 << VLAPIC_STATS_UNIT_SHIFT)
+#define VLAPIC_STATS_BASE_SHIFT		8
+#define VLAPIC_STATS_BASE_MASK		(0xF << VLAPIC_STATS_BASE_SHIFT)
+#define VLAPIC_STATS_BASE_POW10		(0x0 << VLAPIC_STATS_BASE_SHIFT)
+
+/*
+ * struct vlapic_stats_desc - one counter (struct kvm_stats_desc).
+ * @flags: VLAPIC_STATS_TYPE_*, _UNIT_*, _BASE_*; all of vlapic's are
+ *	cumulative counts (TYPE_CUMULATIVE | UNIT_NONE | BASE_POW10).
+ * @exponent: 0.
+ * @size: __u64 values of this counter: 1.
+ * @offset: of its value from the data block (@data_offset).
+ * @bucket_size: 0 (no histograms).
+ * @name: the name, VLAPIC_STATS_NAME_SIZE bytes.
+ */
+struct vlapic_stats_desc {
+	__u32 flags;
+	__s16 exponent;
+	__u16 size;
+	__u32 offset;
+	__u32 bucket_size;
+	char name[];
+};
 
 /*
  * ioctls on a vCPU fd
