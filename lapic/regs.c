@@ -534,17 +534,18 @@ static u64 vlapic_base_valid_bits(struct vlapic *vlapic)
  * vlapic_set_apic_base_locked() - write IA32_APIC_BASE.
  * @vlapic: the vLAPIC (lock held)
  * @val: the new value
- * @host: a restore by the VMM (may set BSP) rather than a guest WRMSR
- *	(BSP is read-only to the guest)
+ * @host: a write by the VMM (may set BSP, any mode transition) rather
+ *	than a guest WRMSR (BSP is read-only to the guest)
  *
- * Legal transitions (SDM 10.12.5): disabled -> xAPIC, xAPIC -> x2APIC,
- * any -> disabled. x2APIC -> xAPIC, disabled -> x2APIC, and EXTD without
- * EN raise #GP. Disabling resets the APIC to its power-up state (ID and
- * BSP kept) and takes it off the bus, but is not an INIT: the CPU keeps
- * running (MP state and pending events unchanged). Entering x2APIC mode
- * makes the ID the 32-bit x2APIC ID and derives LDR from it. Relocating
- * the xAPIC base is supported: vlapic_mmio_base() reports where the page
- * is.
+ * Legal transitions for the guest (SDM 10.12.5): disabled -> xAPIC,
+ * xAPIC -> x2APIC, any -> disabled. x2APIC -> xAPIC, disabled -> x2APIC,
+ * and EXTD without EN raise #GP. The VMM may also make the two the guest
+ * may not (as KVM's host-initiated writes), not EXTD without EN.
+ * Disabling resets the APIC to its power-up state (ID and BSP kept) and
+ * takes it off the bus, but is not an INIT: the CPU keeps running (MP
+ * state and pending events unchanged). Entering x2APIC mode makes the ID
+ * the 32-bit x2APIC ID and derives LDR from it. Relocating the xAPIC base
+ * is supported: vlapic_mmio_base() reports where the page is.
  *
  * Return: VLAPIC_ACCESS_OK or VLAPIC_ACCESS_GP (nothing changed).
  */
@@ -557,10 +558,9 @@ enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
 	bool old_x2 = old & VLAPIC_BASE_X2APIC;
 
 	lockdep_assert_held(&vlapic->lock);
-	if (val & ~vlapic_base_valid_bits(vlapic))
-		return vlapic_gp(vlapic);
-	if (x2 && !en)
-		return vlapic_gp(vlapic);
+	/* Refusals of the VMM's writes are its error, not a guest #GP. */
+	if ((val & ~vlapic_base_valid_bits(vlapic)) || (x2 && !en))
+		return host ? VLAPIC_ACCESS_GP : vlapic_gp(vlapic);
 	if (!host && en && x2 && !old_en)
 		return vlapic_gp(vlapic);
 	if (!host && en && !x2 && old_x2)
@@ -586,6 +586,31 @@ enum vlapic_access vlapic_set_apic_base_locked(struct vlapic *vlapic, u64 val,
 		vlapic_bus_mark_dirty(vlapic->bus);
 	return VLAPIC_ACCESS_OK;
 }
+
+/**
+ * vlapic_set_apic_base() - IA32_APIC_BASE written by the VMM.
+ * @vlapic: the vLAPIC
+ * @val: the new value
+ *
+ * The host-initiated write of SET_SREGS and SET_MSRS (a state restore, a
+ * reset by the VMM): any mode may follow any other, x2APIC -> xAPIC and
+ * disabled -> x2APIC included, and the BSP flag is taken from @val; only
+ * reserved bits and EXTD without EN are refused, with nothing changed
+ * and no guest #GP counted. Process context.
+ *
+ * Return: 0 or -EINVAL.
+ */
+int vlapic_set_apic_base(struct vlapic *vlapic, u64 val)
+{
+	enum vlapic_access ret;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vlapic->lock, flags);
+	ret = vlapic_set_apic_base_locked(vlapic, val, true);
+	raw_spin_unlock_irqrestore(&vlapic->lock, flags);
+	return ret == VLAPIC_ACCESS_OK ? 0 : -EINVAL;
+}
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_set_apic_base);
 
 /**
  * vlapic_owns_msr() - whether an MSR belongs to the vLAPIC.

@@ -81,6 +81,9 @@ EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_run_get_msr);
 int vlapic_run_set_msr(struct vlapic_vcpu_run *vcpu, u32 index, u64 data,
 		       bool host)
 {
+	/* The VMM sets the APIC mode it restores, whatever the current one. */
+	if (host && index == VLAPIC_MSR_APIC_BASE)
+		return vlapic_set_apic_base(vcpu->vlapic, data) ? 1 : 0;
 	if (vlapic_owns_msr(index))
 		return vlapic_msr_write(vcpu->vlapic, index, data) ? 1 : 0;
 	switch (index) {

@@ -185,7 +185,7 @@ int vlapic_run_set_sregs(struct vlapic_vcpu_run *vcpu,
 	vlapic_msr_read(vcpu->vlapic, VLAPIC_MSR_APIC_BASE, &base);
 	/* The one part that can still be refused: applied first. */
 	if (s->apic_base != base &&
-	    vlapic_msr_write(vcpu->vlapic, VLAPIC_MSR_APIC_BASE, s->apic_base))
+	    vlapic_set_apic_base(vcpu->vlapic, s->apic_base))
 		return -EINVAL;
 	vcpu->vm->ops->set_sregs(vcpu, s);
 	vlapic_set_cr8(vcpu->vlapic, s->cr8);

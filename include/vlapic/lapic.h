@@ -211,6 +211,7 @@ enum vlapic_access vlapic_mmio_write(struct vlapic *vlapic, u32 offset,
 enum vlapic_access vlapic_msr_read(struct vlapic *vlapic, u32 msr, u64 *data);
 enum vlapic_access vlapic_msr_write(struct vlapic *vlapic, u32 msr, u64 data);
 bool vlapic_owns_msr(u32 msr);
+int vlapic_set_apic_base(struct vlapic *vlapic, u64 val);
 u64 vlapic_mmio_base(struct vlapic *vlapic);
 bool vlapic_mmio_enabled(struct vlapic *vlapic);
 

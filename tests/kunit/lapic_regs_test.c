@@ -387,6 +387,41 @@ static void regs_global_disable_keeps_cpu_running(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_WAIT_FOR_SIPI);
 }
 
+/*
+ * The VMM's IA32_APIC_BASE write (SET_SREGS, SET_MSRS) sets any mode from
+ * any other: x2APIC -> xAPIC, which a guest WRMSR may not do (a VMM
+ * resetting a guest that was in x2APIC mode), and disabled -> x2APIC. It
+ * is refused only for reserved bits and EXTD without EN, with nothing
+ * changed and no guest #GP counted.
+ */
+static void regs_host_apic_base_any_mode(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct vlapic *v = env->v[1];
+	u64 base, id, gp;
+
+	KUNIT_ASSERT_EQ(test, to_x2apic(v), VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_EQ(test, vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE | EN),
+			VLAPIC_ACCESS_GP);
+	gp = vlapic_stat(v, VLAPIC_STAT_GP);
+	KUNIT_EXPECT_EQ(test, vlapic_set_apic_base(v, VLAPIC_DEFAULT_BASE | EN), 0);
+	vlapic_msr_read(v, 0x1b, &base);
+	KUNIT_EXPECT_EQ(test, base, (u64)(VLAPIC_DEFAULT_BASE | EN));
+	KUNIT_EXPECT_EQ(test, rd(v, APIC_ID), 1U << 24);
+	KUNIT_EXPECT_EQ(test, vlapic_set_apic_base(v, VLAPIC_DEFAULT_BASE), 0);
+	KUNIT_EXPECT_EQ(test, vlapic_set_apic_base(v, VLAPIC_DEFAULT_BASE |
+						   EN | EXTD), 0);
+	KUNIT_EXPECT_EQ(test, vlapic_msr_read(v, 0x802, &id), VLAPIC_ACCESS_OK);
+	KUNIT_EXPECT_EQ(test, id, 1ULL);
+	KUNIT_EXPECT_EQ(test, vlapic_set_apic_base(v, VLAPIC_DEFAULT_BASE | EXTD),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vlapic_set_apic_base(v, VLAPIC_DEFAULT_BASE | EN |
+						   EXTD | BIT(9)), -EINVAL);
+	vlapic_msr_read(v, 0x1b, &base);
+	KUNIT_EXPECT_EQ(test, base, (u64)(VLAPIC_DEFAULT_BASE | EN | EXTD));
+	KUNIT_EXPECT_EQ(test, vlapic_stat(v, VLAPIC_STAT_GP), gp);
+}
+
 /* An x2APIC SELF IPI sends, but leaves the ICR as the guest wrote it. */
 static void regs_self_ipi_keeps_icr(struct kunit *test)
 {
@@ -541,6 +576,7 @@ static struct kunit_case regs_cases[] = {
 	KUNIT_CASE(regs_base_relocation_and_bsp),
 	KUNIT_CASE(regs_global_disable_resets),
 	KUNIT_CASE(regs_global_disable_keeps_cpu_running),
+	KUNIT_CASE(regs_host_apic_base_any_mode),
 	KUNIT_CASE(regs_self_ipi_keeps_icr),
 	KUNIT_CASE(regs_esr_protocol),
 	KUNIT_CASE(regs_error_lvt_no_recursion),
