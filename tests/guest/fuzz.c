@@ -575,6 +575,21 @@ static void op_timer(struct fuzz_cpu *f, unsigned int me)
 
 /* --- TPR and CR8 ------------------------------------------------------ */
 
+/*
+ * CR8 is written with interrupts enabled, past the STI shadow: QEMU 7.2's
+ * TCG SVM (the test VM's CPU) aborts on an assertion (iothread lock not
+ * held, helper_write_crN() calling cpu_interrupt()) when a nested guest
+ * writes CR8 while a virtual interrupt (V_IRQ) is pending, which KVM and
+ * vlapic both set up as an interrupt window while IF is 0. With IF=1 any
+ * such window is taken before the MOV. no=cr8 leaves CR8 alone.
+ */
+static void cr8_write(u64 v)
+{
+	if (!no_cr8)
+		asm volatile("sti; nop; mov %0, %%cr8; cli"
+			     : : "r"(v) : "memory");
+}
+
 static void op_tpr(struct fuzz_cpu *f, unsigned int me)
 {
 	u32 v;
@@ -584,8 +599,7 @@ static void op_tpr(struct fuzz_cpu *f, unsigned int me)
 	switch (rnd_below(f, 3)) {
 	case 0:
 		v = rnd_below(f, 16);
-		if (!no_cr8)
-			write_cr8(v);
+		cr8_write(v);
 		observe(f, C_TPR, 8, v);
 		break;
 	case 1:
@@ -818,7 +832,7 @@ static void quiesce(void *arg)
 	apic_write(APIC_DFR, 0xffffffff);
 	if (has_deadline)
 		wrmsr(MSR_TSC_DEADLINE, 0);
-	write_cr8(0);
+	cr8_write(0);
 	for (i = 0; i < 64; i++)
 		sti_nop_cli();
 	apic_drain_isr();
