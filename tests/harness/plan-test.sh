@@ -2,8 +2,8 @@
 # Plan of the test-kernel boot (sourced by init.sh): vlapic-vmm without a
 # backend; load the module and run every KUnit module; load KVM beside it
 # and run every userspace test (kvm-coexist among them), vlapic-vmm's tests
-# and the guest programs on both backends (plan-vmm.sh); unload; then look
-# for leaks.
+# and the guest programs and the guest fuzzer on both backends (plan-vmm.sh);
+# unload; then look for leaks.
 
 kmemleak=/sys/kernel/debug/kmemleak
 
@@ -71,6 +71,8 @@ echo >$tr/trace
 vmm_tests vlapic
 vmm_tests kvm
 guest_programs
+guest_fuzz
+guest_hotplug
 kvm_unload
 
 for m in /lib/vlapic/*_kunit.ko; do
