@@ -1005,10 +1005,12 @@ int main(void)
 		ioapic_redir_write(i, IOAPIC_MASKED);
 	for (i = 0; i < nlines; i++)
 		set_irq_line(i, 0);
+	/*
+	 * The illegal vectors keep their handler: where one was set in IRR
+	 * anyway (QEMU, KVM), it may still arrive.
+	 */
 	for (v = FUZZ_VEC_LOW; v < SPURIOUS_VECTOR; v++)
 		set_handler(v, NULL);
-	for (i = 0; i < ARRAY_SIZE(illegal_vectors); i++)
-		set_handler(illegal_vectors[i], NULL);
 	for (c = 0; c < ncpus; c++)
 		on_cpu(c, self_ipi_works, got);
 	for (c = 0; c < ncpus; c++)
