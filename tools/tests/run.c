@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -707,6 +708,8 @@ static int memlock_child(void)
 	/* An unprivileged user: no CAP_IPC_LOCK, so the limit applies. */
 	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) || setuid(65534))
 		return 0x40;
+	/* setuid() made it undumpable: /proc/self/status would be root's. */
+	prctl(PR_SET_DUMPABLE, 1);
 	m.memory_size = PIN_BIG;
 	m.userspace_addr = (uintptr_t)mem;
 	if (ioctl(vm, VLAPIC_SET_USER_MEMORY_REGION, &m) == -1 &&
