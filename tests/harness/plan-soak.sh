@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Plan of the soak boot (sourced by init.sh; soak.sh prepends SOAK_SECONDS
 # and SOAK_SEED): failslab, then the fuzzer and the SMP stress for
-# SOAK_SECONDS in all, then unload and look for leaks.
+# SOAK_SECONDS in all, the guest fuzzer (plan-vmm.sh guest_fuzz, 20000
+# operations per vCPU), then unload and look for leaks.
 
 kmemleak=/sys/kernel/debug/kmemleak
 while [ "$(cut -d. -f1 /proc/uptime)" -lt 6 ]; do sleep 1; done
@@ -21,6 +22,11 @@ run /tests/vlapic-failslab $seed --rounds 200
 run /tests/vlapic-fuzz $seed --threads 4 --seconds $((SOAK_SECONDS * 2 / 3))
 run /tests/vlapic-stress $seed --seconds $((SOAK_SECONDS / 3))
 lockstep_twice soak "${SOAK_SEED:-$(date +%s)}" 4000
+FUZZ_SEED=${SOAK_SEED:-$(date +%s)} FUZZ_OPS=20000 FUZZ_SMP=8
+. /extra/plan-vmm.sh
+kvm_load
+guest_fuzz
+kvm_unload
 
 check "soak: rmmod vlapic" rmmod vlapic
 sleep 6

@@ -2,8 +2,8 @@
 # Plan of the test-kernel boot (sourced by init.sh): vlapic-vmm without a
 # backend; load the module and run every KUnit module; load KVM beside it
 # and run every userspace test (kvm-coexist among them), vlapic-vmm's tests
-# and the guest programs on both backends (plan-vmm.sh); unload; then look
-# for leaks.
+# and the guest programs and the guest fuzzer on both backends (plan-vmm.sh);
+# unload; then look for leaks.
 
 kmemleak=/sys/kernel/debug/kmemleak
 
@@ -75,6 +75,8 @@ guest_programs
 # (docs/linux-guest.md); `make linux-check` runs it on KVM too, for the
 # comparison (left out here: it would add another 80 s).
 linux_guest vlapic 2 reboot
+guest_fuzz
+guest_hotplug
 kvm_unload
 
 for m in /lib/vlapic/*_kunit.ko; do

@@ -213,3 +213,101 @@ linux_guest() {
 	linux_console /tmp/linux.warn | sed 's/^# guest| /# warning: /'
 	mark "userspace exit $name 0"
 }
+
+# The guest-side fuzzer (tests/guest/fuzz.c). FUZZ_SEED, FUZZ_OPS (per
+# vCPU) and FUZZ_SMP set the runs; make check takes the defaults, make
+# soak larger ones. On vlapic: one vCPU twice (the same hash both times),
+# FUZZ_SMP vCPUs at once (every TAP line ok), then a fresh VM runs hello
+# (the VMM and the module still work). The first run is repeated on KVM
+# (compare-guests.py compares the TAP lines; the per-class hashes, where
+# KVM and vlapic see different things, are printed side by side: the
+# differences are classified in docs/kvm-deviations.md).
+fuzz_seed=${FUZZ_SEED:-17}
+fuzz_ops=${FUZZ_OPS:-1500}
+# More than one vCPU: not in make check yet (with 4 vCPUs the guest resets
+# itself on vlapic, cause not found; the VMM's reboot after it failed
+# until SET_SREGS took IA32_APIC_BASE as a host write).
+fuzz_smp=${FUZZ_SMP:-1}
+
+fuzz_run() { # fuzz_run NAME SMP EXTRA-CMDLINE: on vlapic, TAP lines as a test
+	mark "userspace test $1"
+	$vmm --backend vlapic --smp "$2" --timeout 600 \
+		--append "seed=$fuzz_seed ops=$fuzz_ops $3" \
+		/extra/guest/fuzz.elf >/tmp/fuzz.out 2>/tmp/fuzz.err
+	rc=$?
+	cat /tmp/fuzz.out
+	sed 's/^/# /' /tmp/fuzz.err
+	[ "$rc" = 1 ] && rc=0
+	mark "userspace exit $1 $rc"
+}
+
+fuzz_hash() { # the overall hash of the last fuzz_run
+	sed -n 's/^# fuzz hash: .*: \(0x[0-9a-f]*\)$/\1/p' /tmp/fuzz.out
+}
+
+guest_fuzz() {
+	fuzz_run guest-fuzz-smp1 1 ""
+	h1=$(fuzz_hash)
+	grep '^# fuzz ' /tmp/fuzz.out >/tmp/fuzz.vlapic
+	fuzz_run guest-fuzz-replay-smp1 1 ""
+	h2=$(fuzz_hash)
+	mark "guest-kvm not run guest-fuzz-replay-smp1"
+	echo "# guest fuzz seed $fuzz_seed on 1 vCPU: hash ${h1:-none} then ${h2:-none}"
+	check "guest fuzz: seed $fuzz_seed on 1 vCPU replays (same hash twice)" \
+		test -n "$h1" -a "$h1" = "$h2"
+	if [ "$fuzz_smp" -gt 1 ]; then
+		fuzz_run "guest-fuzz-smp$fuzz_smp" "$fuzz_smp" ""
+		mark "guest-kvm not run guest-fuzz-smp$fuzz_smp"
+	fi
+	check "guest fuzz: a fresh VM runs hello after the fuzzing" \
+		vmm_status 1 --backend vlapic --timeout 120 /extra/guest/hello.elf
+	mark "guest-kvm begin guest-fuzz-smp1"
+	$vmm --backend kvm --smp 1 --timeout 300 \
+		--append "seed=$fuzz_seed ops=$fuzz_ops" \
+		/extra/guest/fuzz.elf >/tmp/fuzz.out 2>/tmp/fuzz.err
+	echo "# on KVM: status $?"
+	sed 's/^/KVM: /' /tmp/fuzz.out /tmp/fuzz.err
+	mark "guest-kvm end guest-fuzz-smp1"
+	grep '^# fuzz ' /tmp/fuzz.out >/tmp/fuzz.kvm
+	diff /tmp/fuzz.vlapic /tmp/fuzz.kvm |
+		sed -n 's/^\([<>]\) # /# guest fuzz \1 /p'
+}
+
+# Host CPU 1 goes offline and online (3 times) while a guest runs (the
+# fuzzer, FUZZ_SEED, on FUZZ_HOTPLUG_SMP vCPUs, 1 until the SMP finding
+# above is fixed): its vCPU threads move, the guest finishes with every
+# TAP line ok, and KVM can then run a guest (kvm_amd refuses a CPU
+# with EFER.SVME left set, so SVM was turned off where vlapic had it on).
+guest_hotplug() {
+	cpu1=/sys/devices/system/cpu/cpu1/online
+	if [ ! -w $cpu1 ]; then
+		check "hotplug: CPU 1 can go offline" false
+		return
+	fi
+	hp=${FUZZ_HOTPLUG_SMP:-1}
+	mark "userspace test guest-fuzz-hotplug-smp$hp"
+	$vmm --backend vlapic --smp "$hp" --timeout 600 \
+		--append "seed=$fuzz_seed ops=${FUZZ_HOTPLUG_OPS:-60000} no=cr8" \
+		/extra/guest/fuzz.elf >/tmp/hp.out 2>/tmp/hp.err &
+	pid=$!
+	n=0
+	live=0
+	for i in 1 2 3; do
+		sleep 1
+		kill -0 $pid 2>/dev/null && live=$((live + 1))
+		echo 0 >$cpu1 && sleep 1 && echo 1 >$cpu1 && n=$((n + 1))
+	done
+	wait $pid
+	rc=$?
+	cat /tmp/hp.out
+	sed 's/^/# /' /tmp/hp.err
+	[ "$rc" = 1 ] && rc=0
+	mark "userspace exit guest-fuzz-hotplug-smp$hp $rc"
+	mark "guest-kvm not run guest-fuzz-hotplug-smp$hp"
+	echo "# hotplug: CPU 1 offline and online $n times, $live with the guest running"
+	check "hotplug: CPU 1 went offline and online 3 times, the guest running" \
+		test "$n" = 3 -a "$live" -ge 1
+	check "hotplug: CPU 1 is online again" grep -qx 1 $cpu1
+	check "hotplug: KVM runs hello afterwards" \
+		vmm_status 1 --backend kvm --timeout 120 /extra/guest/hello.elf
+}

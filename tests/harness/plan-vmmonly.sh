@@ -10,6 +10,6 @@ check "vmm-check: insmod vlapic.ko" insmod /lib/vlapic/vlapic.ko
 kvm_load
 vmm_tests vlapic
 vmm_tests kvm
-[ -n "${VMM_TESTS_ONLY:-}" ] || guest_programs
+[ -n "${VMM_TESTS_ONLY:-}" ] || { guest_programs; guest_fuzz; guest_hotplug; }
 kvm_unload
 check "vmm-check: rmmod vlapic" rmmod vlapic

@@ -9,7 +9,9 @@
  * the vLAPIC's counters. And the bad inputs of issue 12: RUN without
  * memory, overlapping regions, illegal registers, triple fault, unmapped
  * memory, a guest that spins forever, the VM fd closed while a vCPU runs,
- * more vCPU threads than host CPUs.
+ * more vCPU threads than host CPUs. And of issue 17: RLIMIT_MEMLOCK
+ * enforced and charged, a VMM SIGKILLed with vCPUs in guest mode and in
+ * HLT releases every pinned page.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +24,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -653,6 +657,196 @@ static void test_slot_race(void)
 	munmap(page, 4096);
 }
 
+/* A "Key: N kB" line of a /proc file, in KiB; -1 when absent. */
+static long proc_kb(const char *path, const char *key)
+{
+	char line[256];
+	size_t n = strlen(key);
+	long kb = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, n) &&
+		    sscanf(line + n, " %ld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	return kb;
+}
+
+/* mm->locked_vm of process @pid in KiB, which the module's pins charge. */
+static long locked_kb(pid_t pid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	return proc_kb(path, "VmLck:");
+}
+
+#define PIN_BIG		(4UL << 20)
+#define PIN_SMALL	(768UL << 10)
+
+/* The child of test_memlock(): a bit set per check passed. */
+static int memlock_child(void)
+{
+	struct vlapic_create_vm cfg = { .flags = VLAPIC_VM_RUN,
+					.max_vcpus = 1 };
+	struct rlimit rl = { 1UL << 20, 1UL << 20 };
+	struct vlapic_userspace_memory_region m = { .slot = 0 };
+	int sys, vm, res = 0;
+	uint8_t *mem;
+
+	sys = open(VLAPIC_DEV_PATH, O_RDWR);
+	vm = sys < 0 ? -1 : ioctl(sys, VLAPIC_CREATE_VM, &cfg);
+	mem = mmap(NULL, PIN_BIG, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (vm < 0 || mem == MAP_FAILED)
+		return 0x80;
+	/* An unprivileged user: no CAP_IPC_LOCK, so the limit applies. */
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) || setuid(65534))
+		return 0x40;
+	m.memory_size = PIN_BIG;
+	m.userspace_addr = (uintptr_t)mem;
+	if (ioctl(vm, VLAPIC_SET_USER_MEMORY_REGION, &m) == -1 &&
+	    errno == ENOMEM)
+		res |= 1;
+	/* 768 KiB fits only if the failure left under 256 KiB charged. */
+	m.memory_size = PIN_SMALL;
+	if (ioctl(vm, VLAPIC_SET_USER_MEMORY_REGION, &m) == 0)
+		res |= 2;
+	/* 512 KiB more would be 1280 KiB: over the limit. */
+	m.slot = 1;
+	m.guest_phys_addr = 1UL << 20;
+	m.memory_size = 512UL << 10;
+	m.userspace_addr = (uintptr_t)mem + PIN_SMALL;
+	if (ioctl(vm, VLAPIC_SET_USER_MEMORY_REGION, &m) == -1 &&
+	    errno == ENOMEM)
+		res |= 4;
+	/* Deleted, then again: fits only if the deletion uncharged it. */
+	m.slot = 0;
+	m.guest_phys_addr = 0;
+	m.memory_size = 0;
+	m.userspace_addr = (uintptr_t)mem;
+	if (ioctl(vm, VLAPIC_SET_USER_MEMORY_REGION, &m) == 0) {
+		m.memory_size = PIN_SMALL;
+		if (ioctl(vm, VLAPIC_SET_USER_MEMORY_REGION, &m) == 0)
+			res |= 8;
+	}
+	return res;
+}
+
+/*
+ * Pinning more than RLIMIT_MEMLOCK allows, without CAP_IPC_LOCK: -ENOMEM
+ * with nothing left charged; within the limit the pins are charged (a
+ * second region over the limit fails) until the slot is deleted.
+ */
+static void test_memlock(void)
+{
+	int status = 0, res;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(memlock_child());
+	waitpid(pid, &status, 0);
+	res = WIFEXITED(status) ? WEXITSTATUS(status) : 0x100;
+	if (!tap_ok(pid > 0 && res < 0x40,
+		    "memlock: the unprivileged child set up (status %#x)", res))
+		return;
+	tap_ok(res & 1,
+	       "memlock: 4 MiB over a 1 MiB RLIMIT_MEMLOCK: -ENOMEM");
+	tap_ok(res & 2, "... nothing stays charged: 768 KiB then fits");
+	tap_ok(res & 4, "... which is charged: 512 KiB more is -ENOMEM");
+	tap_ok(res & 8, "... deleted, it is uncharged: 768 KiB fits again");
+}
+
+#define KILL_MEM	(64UL << 20)
+
+/*
+ * The child of test_kill_pinned(): two VMs, each with 4 + 64 MiB pinned,
+ * one vCPU spinning in guest mode, the other halted (IF=0); writes a byte
+ * to @wfd once both threads are in RUN, then waits to be killed.
+ */
+static void __noreturn kill_child(int wfd)
+{
+	struct spin_arg a[2] = { 0 };
+	pthread_t t[2];
+	struct rvm r[2];
+	unsigned int i;
+	char c = 1;
+
+	for (i = 0; i < 2; i++) {
+		struct vlapic_userspace_memory_region m = {
+			.slot = 1, .guest_phys_addr = 1UL << 30,
+			.memory_size = KILL_MEM,
+		};
+		uint8_t *big = mmap(NULL, KILL_MEM, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		rvm_create(&r[i], 1, true);
+		m.userspace_addr = (uintptr_t)big;
+		if (big == MAP_FAILED ||
+		    ioctl(r[i].vm, VLAPIC_SET_USER_MEMORY_REGION, &m))
+			_exit(2);
+		if (i == 0)
+			load(&r[i], CODE_GPA, g_spin_start, g_spin_end);
+		else
+			load(&r[i], CODE_GPA, g_hlt_start, g_hlt_end);
+		vcpu_pm32(&r[i], 0, CODE_GPA);
+		a[i].fd = r[i].vcpu[0];
+		a[i].run = r[i].run[0];
+		pthread_create(&t[i], NULL, spin_thread, &a[i]);
+	}
+	while (!atomic_load(&a[0].started) || !atomic_load(&a[1].started))
+		usleep(1000);
+	if (write(wfd, &c, 1) != 1)
+		_exit(3);
+	for (;;)
+		pause();
+}
+
+/*
+ * A VMM SIGKILLed with one vCPU in guest mode and one in HLT: it dies,
+ * and every page it had pinned is free again (a page left pinned stays
+ * allocated after the process is gone: MemFree would not come back).
+ * The plan unloads the module after this program.
+ */
+static void test_kill_pinned(void)
+{
+	long want = 2 * ((MEM_SIZE + KILL_MEM) >> 10), locked, during;
+	int p[2], status = 0;
+	bool ready, freed;
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		tap_bail("pipe: %m");
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		kill_child(p[1]);
+	}
+	close(p[1]);
+	ready = read(p[0], &c, 1) == 1;
+	close(p[0]);
+	/* Time for both vCPUs to enter the guest, and one to halt. */
+	usleep(300000);
+	locked = locked_kb(pid);
+	during = proc_kb("/proc/meminfo", "MemFree:");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	tap_ok(ready && locked == want,
+	       "kill: the VMM has %ld kB pinned (want %ld) in two VMs", locked,
+	       want);
+	tap_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	       "... SIGKILL ends it, vCPUs in guest mode and in HLT");
+	freed = WAIT_FOR(proc_kb("/proc/meminfo", "MemFree:") - during >=
+			 want * 3 / 4, 5000);
+	tap_ok(freed, "... and the pinned memory is free again (MemFree +%ld kB of %ld)",
+	       proc_kb("/proc/meminfo", "MemFree:") - during, want);
+}
+
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -676,5 +870,7 @@ int main(void)
 	test_close_while_running();
 	test_overcommit();
 	test_slot_race();
+	test_memlock();
+	test_kill_pinned();
 	return tap_end();
 }

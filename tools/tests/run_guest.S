@@ -44,6 +44,14 @@ g_spin_start:
 1:	jmp	1b
 g_spin_end:
 
+/* Halts with interrupts off: nothing but a signal ends its RUN. */
+	.globl g_hlt_start, g_hlt_end
+g_hlt_start:
+	cli
+1:	hlt
+	jmp	1b
+g_hlt_end:
+
 /* Jumps outside RAM. */
 	.globl g_fetch_hole_start, g_fetch_hole_end
 g_fetch_hole_start:

@@ -143,22 +143,19 @@ park:
 	jmp park
 
 /*
- * Which CPU am I: the APIC ID, from x2APIC MSR 0x802 or the xAPIC ID
- * register. The stack is per APIC ID; IDs from MAX_CPUS on park here.
+ * Which CPU am I: the initial APIC ID, CPUID.1:EBX[31:24], which no guest
+ * write changes (the xAPIC ID register is writable, and the APIC page may
+ * be relocated or disabled when an INIT arrives: the fuzz program). The
+ * stack is per APIC ID; IDs from MAX_CPUS on park here.
  */
 ap_start64:
-	mov $0x1b, %ecx
-	rdmsr
-	test $0x400, %eax
-	jnz 3f
-	mov $0xfee00020, %edx
-	mov (%rdx), %eax
+	mov %ebx, %r12d
+	mov $1, %eax
+	xor %ecx, %ecx
+	cpuid
+	mov %ebx, %eax
 	shr $24, %eax
-	jmp 4f
-3:
-	mov $0x802, %ecx
-	rdmsr
-4:
+	mov %r12d, %ebx
 	cmp $MAX_CPUS, %eax
 	jae park
 	mov %eax, %edi

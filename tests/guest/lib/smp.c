@@ -7,6 +7,7 @@
 #include "symbols.h"
 
 struct cpu cpus[MAX_CPUS];
+cpu_fn_t ap_start_hook;
 static int ncpus = 1;
 
 static void cpu_setup(struct cpu *c, unsigned int idx)
@@ -51,7 +52,7 @@ void cpu_record_boot_state(struct cpu *c)
 void ap_main(u32 id, u32 cs)
 {
 	struct cpu *c = &cpus[id];
-	cpu_fn_t fn;
+	cpu_fn_t fn, hook;
 
 	cpu_setup(c, id);
 	cpu_record_boot_state(c);
@@ -62,6 +63,9 @@ void ap_main(u32 id, u32 cs)
 	/* The start-up state above is visible before "online". */
 	smp_mb();
 	WRITE_ONCE(c->online, 1);
+	hook = READ_ONCE(ap_start_hook);
+	if (hook)
+		hook(c);
 	for (;;) {
 		fn = READ_ONCE(c->fn);
 		if (!fn) {

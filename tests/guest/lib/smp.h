@@ -82,6 +82,13 @@ bool cpu_wait_online(unsigned int idx);
 
 typedef void (*cpu_fn_t)(void *arg);
 
+/*
+ * Run by every AP after each start (SIPI), once it is online, with its
+ * struct cpu as the argument; the AP goes on to wait for work when it
+ * returns. NULL: none.
+ */
+extern cpu_fn_t ap_start_hook;
+
 void on_cpu(unsigned int idx, cpu_fn_t fn, void *arg);
 void on_cpu_async(unsigned int idx, cpu_fn_t fn, void *arg);
 /* Waits until CPU @idx finished its work; false on timeout. */
