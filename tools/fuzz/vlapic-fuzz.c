@@ -1595,7 +1595,7 @@ static void *fuzz_thread_fn(void *arg)
 static void setup_shared(void)
 {
 	struct vlapic_create_vm c = {
-		.flags = VLAPIC_VM_FLAGS_ALL & ~VLAPIC_VM_RUN,
+		.flags = VLAPIC_VM_FLAGS_ALL & ~(VLAPIC_VM_RUN | VLAPIC_VM_APICV_MASK),
 		.max_vcpus = NR_VCPUS,
 	};
 	int i;
