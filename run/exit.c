@@ -153,7 +153,10 @@ int vlapic_run_internal_error(struct vlapic_vcpu_run *vcpu, u32 suberror,
  * @len: how many.
  *
  * KVM's emulation-failure layout: flags (bytes valid), the length and up
- * to 15 bytes; RIP is left at the instruction.
+ * to 15 bytes, then the five words of the exit the instruction came from
+ * (VLAPIC_EMUL_INFO_*: the exit code and its information, so a failure
+ * without bytes, a fetch from outside RAM say, still tells where it came
+ * from); RIP is left at the instruction.
  *
  * Return: 0 (an exit for userspace).
  */
@@ -161,19 +164,29 @@ int vlapic_run_emulation_failure(struct vlapic_vcpu_run *vcpu,
 				 const u8 *bytes, unsigned int len)
 {
 	struct vlapic_run *run = vcpu->run;
+	u64 info[VLAPIC_EMUL_INFO_WORDS] = { 0 };
 
-	memset(&run->emulation_failure, 0, sizeof(run->emulation_failure));
+	BUILD_BUG_ON(3 + VLAPIC_EMUL_INFO_WORDS >
+		     ARRAY_SIZE(run->internal.data));
+	if (vcpu->vm->ops->get_exit_info)
+		vcpu->vm->ops->get_exit_info(vcpu, info);
+	memset(&run->internal, 0, sizeof(run->internal));
 	run->exit_reason = VLAPIC_EXIT_INTERNAL_ERROR;
 	run->emulation_failure.suberror = VLAPIC_INTERNAL_ERROR_EMULATION;
-	run->emulation_failure.ndata = 1;
-	if (bytes && len) {
-		len = min_t(unsigned int, len, EMUL_MAX_INSN_LEN);
-		run->emulation_failure.ndata = 3;
-		run->emulation_failure.flags =
-			VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
-		run->emulation_failure.insn_size = len;
-		memcpy(run->emulation_failure.insn_bytes, bytes, len);
+	if (!bytes || !len) {
+		/* data[0] the flags (none), data[1..5] the exit */
+		memcpy(&run->internal.data[1], info, sizeof(info));
+		run->emulation_failure.ndata = 1 + VLAPIC_EMUL_INFO_WORDS;
+		return 0;
 	}
+	/* data[0] the flags, data[1..2] the bytes, data[3..7] the exit */
+	len = min_t(unsigned int, len, EMUL_MAX_INSN_LEN);
+	run->emulation_failure.flags =
+		VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES;
+	run->emulation_failure.insn_size = len;
+	memcpy(run->emulation_failure.insn_bytes, bytes, len);
+	memcpy(&run->internal.data[3], info, sizeof(info));
+	run->emulation_failure.ndata = 3 + VLAPIC_EMUL_INFO_WORDS;
 	return 0;
 }
 

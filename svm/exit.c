@@ -235,3 +235,26 @@ int svm_handle_exit(struct vlapic_vcpu_run *vcpu)
 			      c->exit_info_1, c->exit_info_2, c->exit_int_info);
 	return svm_dispatch(svm);
 }
+
+/**
+ * svm_get_exit_info() - the last exit's words for an emulation failure.
+ * @vcpu: the vCPU.
+ * @info: out: EXITCODE, EXITINFO1, EXITINFO2, EXITINTINFO and its error
+ *	code (0 unless EXITINTINFO is valid with one), VLAPIC_EMUL_INFO_*.
+ *
+ * Context: the vCPU thread.
+ */
+void svm_get_exit_info(struct vlapic_vcpu_run *vcpu,
+		       u64 info[VLAPIC_EMUL_INFO_WORDS])
+{
+	const struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+	u32 intr = c->exit_int_info;
+
+	info[VLAPIC_EMUL_INFO_REASON] = c->exit_code;
+	info[VLAPIC_EMUL_INFO_INFO1] = c->exit_info_1;
+	info[VLAPIC_EMUL_INFO_INFO2] = c->exit_info_2;
+	info[VLAPIC_EMUL_INFO_INTR_INFO] = intr;
+	info[VLAPIC_EMUL_INFO_ERROR_CODE] =
+		(intr & SVM_EXITINTINFO_VALID) &&
+		(intr & SVM_EXITINTINFO_VALID_ERR) ? c->exit_int_info_err : 0;
+}

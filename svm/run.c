@@ -354,4 +354,5 @@ const struct vlapic_run_ops svm_run_ops = {
 	.get_msr = svm_state_get_msr,
 	.set_msr = svm_state_set_msr,
 	.tsc_changed = svm_tsc_changed,
+	.get_exit_info = svm_get_exit_info,
 };

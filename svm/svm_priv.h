@@ -78,6 +78,8 @@ void svm_state_vcpu_reset(struct vlapic_vcpu_run *vcpu, bool init);
 
 /* svm/exit.c */
 int svm_handle_exit(struct vlapic_vcpu_run *vcpu);
+void svm_get_exit_info(struct vlapic_vcpu_run *vcpu,
+		       u64 info[VLAPIC_EMUL_INFO_WORDS]);
 void svm_set_intercept(struct vmcb *vmcb, unsigned int bit, bool on);
 
 extern const struct vlapic_run_ops svm_run_ops;

@@ -404,3 +404,31 @@ int vmx_handle_exit(struct vlapic_vcpu_run *vcpu)
 			      vmx->exit_qual, vmx->exit_gpa, vmx->idt_info);
 	return vmx_dispatch(vmx);
 }
+
+/**
+ * vmx_get_exit_info() - the last exit's words for an emulation failure.
+ * @vcpu: the vCPU.
+ * @info: out: the exit reason, the exit qualification, the IDT-vectoring
+ *	information, the VM-exit interruption information (both 0 after a
+ *	failed entry) and 0 (the interruption's error code is not kept),
+ *	VLAPIC_EMUL_INFO_*.
+ *
+ * Context: the vCPU thread.
+ */
+void vmx_get_exit_info(struct vlapic_vcpu_run *vcpu,
+		       u64 info[VLAPIC_EMUL_INFO_WORDS])
+{
+	const struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	info[VLAPIC_EMUL_INFO_REASON] = vmx->exit_reason;
+	info[VLAPIC_EMUL_INFO_INFO1] = vmx->exit_qual;
+	info[VLAPIC_EMUL_INFO_ERROR_CODE] = 0;
+	/* A failed entry has no vectoring or interruption information. */
+	if (vmx->exit_reason & VMX_EXIT_ENTRY_FAILED) {
+		info[VLAPIC_EMUL_INFO_INFO2] = 0;
+		info[VLAPIC_EMUL_INFO_INTR_INFO] = 0;
+		return;
+	}
+	info[VLAPIC_EMUL_INFO_INFO2] = vmx->idt_info;
+	info[VLAPIC_EMUL_INFO_INTR_INFO] = vmx->exit_intr_info;
+}

@@ -701,4 +701,5 @@ const struct vlapic_run_ops vmx_run_ops = {
 	.get_msr = vmx_state_get_msr,
 	.set_msr = vmx_state_set_msr,
 	.tsc_changed = vmx_tsc_changed,
+	.get_exit_info = vmx_get_exit_info,
 };

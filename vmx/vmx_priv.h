@@ -274,5 +274,7 @@ void vmx_state_save(struct vmx_vcpu *vmx);
 
 /* vmx/exit.c */
 int vmx_handle_exit(struct vlapic_vcpu_run *vcpu);
+void vmx_get_exit_info(struct vlapic_vcpu_run *vcpu,
+		       u64 info[VLAPIC_EMUL_INFO_WORDS]);
 
 #endif /* _VLAPIC_VMX_PRIV_H */

@@ -367,6 +367,9 @@ struct vlapic_vcpu_run {
  * @get_msr: an MSR the backend keeps; 0, 1 for #GP, -ENOENT: not its.
  * @set_msr: likewise; @host: from SET_MSRS (no guest #GP rules).
  * @tsc_changed: the guest TSC offset changed (IA32_TSC write).
+ * @get_exit_info: optional: the last exit as an emulation failure reports
+ *	it (VLAPIC_EMUL_INFO_*, KVM's get_exit_info words); without it the
+ *	words are 0.
  */
 struct vlapic_run_ops {
 	const char *name;
@@ -392,6 +395,8 @@ struct vlapic_run_ops {
 	int (*set_msr)(struct vlapic_vcpu_run *vcpu, u32 index, u64 data,
 		       bool host);
 	void (*tsc_changed)(struct vlapic_vcpu_run *vcpu);
+	void (*get_exit_info)(struct vlapic_vcpu_run *vcpu,
+			      u64 info[VLAPIC_EMUL_INFO_WORDS]);
 };
 
 /* The backends (svm/run.c, vmx/run.c), tried in this order at load. */

@@ -436,6 +436,9 @@ static void *signal_later(void *arg)
 
 static void test_bad_input(void)
 {
+	/* shll 0xfee00080 */
+	static const uint8_t shl_bytes[] = { 0xd1, 0x25, 0x80, 0x00, 0xe0, 0xfe };
+	const __u64 *d;
 	struct vlapic_userspace_memory_region m;
 	struct vlapic_sregs s;
 	struct vlapic_regs regs;
@@ -505,6 +508,36 @@ static void test_bad_input(void)
 	tap_ok(ret == VLAPIC_EXIT_INTERNAL_ERROR &&
 	       r.run[0]->internal.suberror == VLAPIC_INTERNAL_ERROR_EMULATION,
 	       "executing outside RAM: INTERNAL_ERROR (emulation)");
+	/* KVM's layout: the flags, then the exit's five words (no bytes). */
+	d = r.run[0]->internal.data;
+	tap_ok(r.run[0]->emulation_failure.ndata == 1 + VLAPIC_EMUL_INFO_WORDS &&
+	       r.run[0]->emulation_failure.flags == 0,
+	       "executing outside RAM: flags 0, %u data words",
+	       r.run[0]->emulation_failure.ndata);
+	tap_ok(d[1 + VLAPIC_EMUL_INFO_REASON] == 0x400 &&
+	       d[1 + VLAPIC_EMUL_INFO_INFO2] == 0x30000000,
+	       "executing outside RAM: the exit is an NPF at 0x30000000 (0x%llx, 0x%llx, 0x%llx)",
+	       (unsigned long long)d[1 + VLAPIC_EMUL_INFO_REASON],
+	       (unsigned long long)d[1 + VLAPIC_EMUL_INFO_INFO1],
+	       (unsigned long long)d[1 + VLAPIC_EMUL_INFO_INFO2]);
+
+	/* An instruction the emulator does not do: its bytes, then the exit. */
+	load(&r, CODE_GPA, g_shl_apic_start, g_shl_apic_end);
+	vcpu_pm32(&r, 0, CODE_GPA);
+	ret = run_once(&r, 0);
+	tap_ok(ret == VLAPIC_EXIT_INTERNAL_ERROR &&
+	       r.run[0]->emulation_failure.flags ==
+	       VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES &&
+	       r.run[0]->emulation_failure.insn_size >= 6 &&
+	       !memcmp(r.run[0]->emulation_failure.insn_bytes, shl_bytes, 6),
+	       "SHL on the APIC page: emulation failure with its bytes");
+	tap_ok(r.run[0]->emulation_failure.ndata == 3 + VLAPIC_EMUL_INFO_WORDS &&
+	       d[3 + VLAPIC_EMUL_INFO_REASON] == 0x400 &&
+	       d[3 + VLAPIC_EMUL_INFO_INFO2] == 0xfee00080,
+	       "SHL on the APIC page: %u words, then the NPF at 0xfee00080 (0x%llx, 0x%llx)",
+	       r.run[0]->emulation_failure.ndata,
+	       (unsigned long long)d[3 + VLAPIC_EMUL_INFO_REASON],
+	       (unsigned long long)d[3 + VLAPIC_EMUL_INFO_INFO2]);
 	rvm_destroy(&r);
 }
 

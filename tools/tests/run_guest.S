@@ -59,6 +59,13 @@ g_fetch_hole_start:
 	jmp	*%eax
 g_fetch_hole_end:
 
+/* SHL on the APIC page's TPR: an instruction the emulator does not do. */
+	.globl g_shl_apic_start, g_shl_apic_end
+g_shl_apic_start:
+	shll	0xfee00080
+	hlt
+g_shl_apic_end:
+
 /*
  * The timer: vector 0x40's handler (g_timer_handler) reports with OUT
  * 0x81, EOIs and IRETs; the main code arms a one-shot of 200 us, STI;

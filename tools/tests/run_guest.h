@@ -9,6 +9,7 @@ extern const uint8_t g_io_start[], g_io_end[];
 extern const uint8_t g_spin_start[], g_spin_end[];
 extern const uint8_t g_hlt_start[], g_hlt_end[];
 extern const uint8_t g_fetch_hole_start[], g_fetch_hole_end[];
+extern const uint8_t g_shl_apic_start[], g_shl_apic_end[];
 extern const uint8_t g_timer_start[], g_timer_end[], g_timer_handler[];
 extern const uint8_t g_extint_start[], g_extint_end[], g_extint_handler[];
 extern const uint8_t g_bsp_start[], g_bsp_end[];

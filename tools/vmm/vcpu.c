@@ -141,28 +141,40 @@ static void handle_io(struct vcpu *vcpu)
 static void report_internal_error(struct vcpu *vcpu)
 {
 	struct vlapic_run *run = vcpu->run;
-	char bytes[3 * 15 + 1] = "";
-	unsigned int i, n;
+	char bytes[3 * 15 + 1] = "", exit[128] = "";
+	unsigned int i, n, w = 1;
+	const __u64 *d = run->internal.data;
 
-	if (run->internal.suberror == VLAPIC_INTERNAL_ERROR_EMULATION &&
-	    (run->emulation_failure.flags &
-	     VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES)) {
+	if (run->internal.suberror != VLAPIC_INTERNAL_ERROR_EMULATION) {
+		vm_fail(vcpu->vm, VMM_GUEST_ERROR,
+			"vcpu%u: internal error: suberror %u, %u data words, first 0x%llx",
+			vcpu->index, run->internal.suberror, run->internal.ndata,
+			run->internal.ndata ? (unsigned long long)d[0] : 0ULL);
+		return;
+	}
+	if (run->emulation_failure.flags &
+	    VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES) {
 		n = run->emulation_failure.insn_size;
 		if (n > 15)
 			n = 15;
 		for (i = 0; i < n; i++)
 			snprintf(bytes + 3 * i, sizeof(bytes) - 3 * i, " %02x",
 				 run->emulation_failure.insn_bytes[i]);
-		vm_fail(vcpu->vm, VMM_GUEST_ERROR,
-			"vcpu%u: internal error: emulation failed, instruction%s",
-			vcpu->index, bytes);
-		return;
+		w = 3;
 	}
+	/* The exit the instruction came from (KVM's five words). */
+	if (run->emulation_failure.ndata >= w + VLAPIC_EMUL_INFO_WORDS)
+		snprintf(exit, sizeof(exit),
+			 "; exit 0x%llx info 0x%llx 0x%llx intr 0x%llx error 0x%llx",
+			 (unsigned long long)d[w + VLAPIC_EMUL_INFO_REASON],
+			 (unsigned long long)d[w + VLAPIC_EMUL_INFO_INFO1],
+			 (unsigned long long)d[w + VLAPIC_EMUL_INFO_INFO2],
+			 (unsigned long long)d[w + VLAPIC_EMUL_INFO_INTR_INFO],
+			 (unsigned long long)d[w + VLAPIC_EMUL_INFO_ERROR_CODE]);
 	vm_fail(vcpu->vm, VMM_GUEST_ERROR,
-		"vcpu%u: internal error: suberror %u, %u data words, first 0x%llx",
-		vcpu->index, run->internal.suberror, run->internal.ndata,
-		run->internal.ndata ?
-		(unsigned long long)run->internal.data[0] : 0ULL);
+		"vcpu%u: internal error: emulation failed, %s%s%s",
+		vcpu->index, w == 3 ? "instruction" : "no instruction bytes",
+		bytes, exit);
 }
 
 /* One exit for the VMM; returns false when the thread must end. */

@@ -904,6 +904,22 @@ struct vlapic_cpuid2 {
 #define VLAPIC_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON	4
 /* emulation_failure.flags: insn_size and insn_bytes are valid. */
 #define VLAPIC_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES	(1ULL << 0)
+/*
+ * After an emulation failure, as KVM: internal.data[0] is the flags,
+ * data[1..2] the instruction bytes when the flag says so, then five words
+ * describe the exit the instruction came from (VLAPIC_EMUL_INFO_*, from
+ * data[1], or data[3] with bytes); emulation_failure.ndata counts them.
+ * SVM: EXITCODE, EXITINFO1, EXITINFO2, EXITINTINFO, its error code (0
+ * unless EXITINTINFO has one). VMX: the exit reason, the exit
+ * qualification, the IDT-vectoring information, the VM-exit interruption
+ * information, 0.
+ */
+#define VLAPIC_EMUL_INFO_REASON		0
+#define VLAPIC_EMUL_INFO_INFO1		1
+#define VLAPIC_EMUL_INFO_INFO2		2
+#define VLAPIC_EMUL_INFO_INTR_INFO	3
+#define VLAPIC_EMUL_INFO_ERROR_CODE	4
+#define VLAPIC_EMUL_INFO_WORDS		5
 
 /* Where the I/O data of an IO exit lives: the mmap's second page. */
 #define VLAPIC_PIO_PAGE_OFFSET		1
