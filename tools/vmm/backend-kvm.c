@@ -348,13 +348,26 @@ static int kvm_be_set_memory(struct vm *vm, uint32_t slot, uint64_t gpa,
 			     uint64_t size, void *hva)
 {
 	struct kvm_userspace_memory_region r;
+	struct kvm_be *be = be_of(vm);
+	int ret;
 
 	memset(&r, 0, sizeof(r));
 	r.slot = slot;
 	r.guest_phys_addr = gpa;
 	r.memory_size = size;
 	r.userspace_addr = (uintptr_t)hva;
-	return kvm_ioctl(be_of(vm)->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+	ret = kvm_ioctl(be->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+	/*
+	 * The same RAM in the SMM address space (slot bits 16+, as QEMU
+	 * does): a vCPU in SMM sees only that space, and an SMI otherwise
+	 * fetches its handler at SMBASE + 0x8000 from no memory at all
+	 * (an emulation failure: NPF on a fetch at 0x38000).
+	 */
+	if (!ret && kvm_cap(be->vm_fd, KVM_CAP_MULTI_ADDRESS_SPACE) > 1) {
+		r.slot = slot | 1U << 16;
+		ret = kvm_ioctl(be->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+	}
+	return ret;
 }
 
 static int kvm_be_supported_cpuid(struct vm *vm, struct vlapic_cpuid2 *cpuid)
