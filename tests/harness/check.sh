@@ -119,7 +119,8 @@ boot() {
 		"$moddir" "$BUILD/tests-bin" ${BOOT_EXTRA:-}
 	log "booting $name (limit ${limit}s)"
 	local t0=$(date +%s)
-	bash "$ROOT/tests/harness/$runner" "$kernel" "$BUILD/$name.cpio" \
+	BOOT_MODDIRS="$moddir ${BOOT_EXTRA:-}" \
+		bash "$ROOT/tests/harness/$runner" "$kernel" "$BUILD/$name.cpio" \
 		"$BUILD/$name.console.log" "$limit" || rc=$?
 	log "$name: $runner exited with $rc after $(($(date +%s) - t0))s"
 	python3 "$ROOT/tests/harness/parse-log.py" "$BUILD/$name.console.log" \

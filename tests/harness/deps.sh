@@ -6,7 +6,7 @@
 
 PACKAGES=(linux-source-6.1 linux-headers-amd64 qemu-system-x86 busybox-static
 	sparse flex bison bc libelf-dev libssl-dev cpio xz-utils python3 gcc make
-	perl kmod rsync binutils spin dkms
+	perl kmod rsync binutils spin dkms gdb
 	bochs bochs-x bochsbios vgabios syslinux syslinux-common mtools dosfstools)
 
 missing=()

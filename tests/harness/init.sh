@@ -15,6 +15,16 @@ mount -t tmpfs tmpfs /tmp
 
 mark() { echo "VLAPIC-HARNESS: $*"; }
 
+# module_mark NAME: where a loaded module's text is, for hang-dump.py.
+module_mark() {
+	local s secs=""
+	for s in .text .text.unlikely; do
+		[ -r "/sys/module/$1/sections/$s" ] &&
+			secs="$secs $s $(cat "/sys/module/$1/sections/$s")"
+	done
+	mark "module $1$secs"
+}
+
 # check NAME CMD...: one harness test, counted in the summary.
 check() {
 	name=$1

@@ -17,6 +17,7 @@ echo clear >$kmemleak
 vmm_no_backend
 
 check "test kernel: insmod vlapic.ko" insmod /lib/vlapic/vlapic.ko
+module_mark vlapic
 check "test kernel: /dev/vlapic is a character device" test -c /dev/vlapic
 check "test kernel: /dev/vlapic mode is 0600" \
 	test "$(stat -c %a /dev/vlapic)" = 600

@@ -39,6 +39,8 @@ kvm_load() {
 	check "vmm: insmod kvm.ko" insmod /extra/kvm/kvm.ko
 	check "vmm: insmod kvm-amd.ko" insmod /extra/kvm/kvm-amd.ko
 	check "vmm: /dev/kvm is a character device" test -c /dev/kvm
+	module_mark kvm
+	module_mark kvm_amd
 }
 
 kvm_unload() {
