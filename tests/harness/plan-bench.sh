@@ -2,7 +2,7 @@
 # Plan of the benchmark boot (sourced by init.sh): Debian's stock kernel,
 # no sanitizers, KVM's modules from the same package and vlapic.ko side by
 # side; vlapic-bench measures both in this one boot, then the benchmark
-# guest runs on both under vlapic-vmm.
+# guest and the Linux guest run on both under vlapic-vmm.
 
 for m in irqbypass kvm ccp kvm-amd; do
 	check "bench: insmod $m" insmod /extra/modules/$m.ko
@@ -21,5 +21,18 @@ for b in vlapic kvm; do
 			--stats --append "case=$c" /extra/bench.elf 2>&1
 		echo "bench-guest end $b $c status $?"
 	done
+done
+# The Linux guest (tests/linux-guest: Debian's stock kernel, the busybox
+# workload) on both, 2 vCPUs, no reboot; bench-linux.py makes the table.
+for b in vlapic kvm; do
+	echo "bench-linux begin $b"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	/extra/vlapic-vmm --backend "$b" --smp 2 --mem 256 --timeout 600 \
+		--stats --no-reboot --initrd /extra/linux/guest.cpio \
+		--append "console=ttyS0 tsc=reliable no_timer_check nokaslr panic=-1" \
+		/extra/linux/vmlinuz >/tmp/linux.out 2>&1
+	st=$?
+	tr -d '\r' </tmp/linux.out
+	echo "bench-linux end $b status $st wall $t0 $(cut -d' ' -f1 /proc/uptime)"
 done
 check "bench: rmmod vlapic" rmmod vlapic
