@@ -4,7 +4,9 @@
 # the kernel headers HDR (Debian's), in private directories under build/ so
 # that nothing of the machine's own changes:
 #   dkms     dkms add + dkms build (dkms.conf) produce a vlapic.ko for HDR's
-#            release
+#            release; dkms install puts it where modprobe finds it (in a
+#            module tree under build/), dkms uninstall + remove take it
+#            away again
 #   install  make install / make uninstall with DESTDIR: vlapic.ko in
 #            lib/modules/<release>/extra, in modules.dep, the udev rule;
 #            then all of it gone again
@@ -51,6 +53,30 @@ dkms)
 	[ "${magic%% *}" = "$kver" ] ||
 		die "dkms's vlapic.ko is for '${magic%% *}', not $kver"
 	log "dkms build: $ko ($magic)"
+	# dkms install into a private module tree (Debian's dkms puts the
+	# module in updates/dkms, whatever DEST_MODULE_LOCATION says), depmod
+	# there; then dkms uninstall and remove, and nothing may be left.
+	root="$tree/root"
+	mkdir -p "$root/lib/modules/$kver"
+	args+=(--installtree "$root/lib/modules" --no-depmod)
+	dkms install "${args[@]}" -k "$kver"
+	dkms status "${args[@]}" -k "$kver" | grep -q ': installed$' ||
+		die "dkms install: dkms status does not say installed"
+	installed=$(find "$root/lib/modules/$kver" -name 'vlapic.ko*')
+	[ -n "$installed" ] || die "dkms install: no vlapic.ko under $root"
+	depmod -b "$root" "$kver" 2>/dev/null
+	grep -q "^${installed#"$root/lib/modules/$kver/"}:" \
+		"$root/lib/modules/$kver/modules.dep" ||
+		die "dkms install: vlapic.ko not in modules.dep (depmod)"
+	[ "$(modinfo -b "$root" -k "$kver" -F vermagic vlapic)" = "$magic" ] ||
+		die "dkms install: modprobe's vlapic is not the one dkms built"
+	log "dkms install: ${installed#"$root/"}, found by depmod and modinfo"
+	dkms uninstall "${args[@]}" -k "$kver"
+	[ -z "$(find "$root/lib/modules/$kver" -name 'vlapic.ko*')" ] ||
+		die "dkms uninstall left vlapic.ko in $root"
+	dkms remove "${args[@]}" --all
+	[ ! -e "$tree/var/vlapic" ] || die "dkms remove left $tree/var/vlapic"
+	log "dkms uninstall + remove: nothing left"
 	;;
 install)
 	# In build/debian when check.sh has built the module there (the same
