@@ -33,7 +33,9 @@
  * (it would restart at the reset vector, where there is no firmware),
  * vectors 16-31 anywhere, 0-15 from an LVT or the IOAPIC and those of 0-15
  * with an error code from the ICR (delivered where the SDM says they are
- * not, they look like exceptions), ExtINT (no 8259 is programmed), HLT (nothing
+ * not, they look like exceptions), NMIs to other CPUs and from IOAPIC pins
+ * on more than one CPU with INITs on (an AP starting again has no IDT
+ * yet), ExtINT (no 8259 is programmed), HLT (nothing
  * need wake it), aligned 32-bit MMIO writes of unsanitized values (an
  * unaligned or other-width write is ignored by the SDM's rules, so it
  * gets any value).
@@ -92,6 +94,12 @@ static const u8 sipi_vectors[] = { 0x08, 0x10, 0x11, 0x12, 0x13, 0x14,
  * not: ESR bit 5 or 6) still finds a sane stack (fuzz_irq() counts it).
  */
 static const u8 illegal_vectors[] = { 0, 1, 3, 4, 5, 6, 7, 9, 15 };
+
+/* INITs go to APs in this run, which then start again from real mode. */
+static bool inits_fly(void)
+{
+	return ncpus > 1 && !no_init;
+}
 
 /* xorshift64*: one stream per CPU. */
 static u64 rnd(struct fuzz_cpu *f)
@@ -246,6 +254,16 @@ static u32 icr_value(struct fuzz_cpu *f, unsigned int me, u32 *dest, bool x2)
 			lo &= ~APIC_DEST_LOGICAL;
 			d = 1 + rnd_below(f, ncpus - 1);
 		}
+	}
+	/*
+	 * An NMI reaching an AP between its INIT and its own IDT (real
+	 * mode, the trampoline, the way to long mode) goes through what is
+	 * at address 0: the AP runs garbage or shuts the machine down, as
+	 * on hardware. While INITs fly, NMIs go to the sender only.
+	 */
+	if (mode == 4 && inits_fly()) {
+		sh = APIC_SH_SELF;
+		lo &= ~APIC_DEST_LOGICAL;
 	}
 	lo |= mode << 8 | sh;
 	if (mode == 6)
@@ -650,6 +668,9 @@ static u64 redir_value(struct fuzz_cpu *f)
 
 	if (mode == 2 && no_smi)
 		mode = 0;
+	/* No NMI from a pin while INITs fly: icr_value() says why. */
+	if (mode == 4 && inits_fly())
+		mode = 0;
 	v |= pick_vector(f, false) | mode << 8;
 	return v;
 }
@@ -899,11 +920,24 @@ static void parse_cmdline(const char *s)
 	}
 }
 
+/*
+ * INIT, INIT deassert and SIPI to every AP, by the all-but-self
+ * shorthand: their xAPIC IDs are whatever the fuzzing left, and a
+ * physical destination would miss an AP that changed its own.
+ */
+static void restart_aps(void)
+{
+	apic_send_ipi(0, APIC_SH_OTHERS | APIC_DM_INIT | APIC_INT_ASSERT |
+		      APIC_INT_LEVEL);
+	apic_send_ipi(0, APIC_SH_OTHERS | APIC_DM_INIT | APIC_INT_LEVEL);
+	apic_send_ipi(0, APIC_SH_OTHERS | APIC_DM_SIPI | (TRAMP_BASE >> 12));
+}
+
 static bool wait_all_finished(void)
 {
 	unsigned long last[MAX_CPUS] = { 0 };
 	u64 t0 = rdtsc(), tick = rdtsc();
-	int i, pending;
+	int i, pending, stuck;
 
 	for (;;) {
 		pending = 0;
@@ -917,18 +951,21 @@ static bool wait_all_finished(void)
 			cpu_relax();
 			continue;
 		}
-		/* An AP that made no progress waits for a SIPI: send one. */
+		/*
+		 * An AP that made no progress waits for a SIPI: start them
+		 * all again (an AP's xAPIC ID may be anything by now, so by
+		 * shorthand; the others go on where they were).
+		 */
+		stuck = 0;
 		for (i = 1; i < ncpus; i++) {
 			if (READ_ONCE(fc[i].finished) ||
-			    READ_ONCE(fc[i].done) != last[i]) {
+			    READ_ONCE(fc[i].done) != last[i])
 				last[i] = READ_ONCE(fc[i].done);
-				continue;
-			}
-			apic_send_ipi(i, APIC_DM_INIT | APIC_INT_ASSERT |
-				      APIC_INT_LEVEL);
-			apic_send_ipi(i, APIC_DM_INIT | APIC_INT_LEVEL);
-			apic_send_ipi(i, APIC_DM_SIPI | (TRAMP_BASE >> 12));
+			else
+				stuck++;
 		}
+		if (stuck)
+			restart_aps();
 		tick = rdtsc();
 	}
 }
@@ -987,14 +1024,14 @@ int main(void)
 	tap_ok(wait_all_finished(), "every CPU finishes its operations");
 	ap_start_hook = NULL;
 	/* Any AP may have been left waiting for SIPI: restart them all. */
-	for (c = 1; c < ncpus; c++) {
+	for (c = 1; c < ncpus; c++)
 		WRITE_ONCE(cpus[c].online, 0);
-		apic_send_ipi(c, APIC_DM_INIT | APIC_INT_ASSERT |
-			      APIC_INT_LEVEL);
-		apic_send_ipi(c, APIC_DM_INIT | APIC_INT_LEVEL);
-		apic_send_ipi(c, APIC_DM_SIPI | (TRAMP_BASE >> 12));
+	if (ncpus > 1)
+		restart_aps();
+	for (c = 1; c < ncpus; c++) {
 		if (!cpu_wait_online(c))
-			apic_send_ipi(c, APIC_DM_SIPI | (TRAMP_BASE >> 12));
+			apic_send_ipi(0, APIC_SH_OTHERS | APIC_DM_SIPI |
+				      (TRAMP_BASE >> 12));
 		tap_ok(cpu_wait_online(c), "CPU %d restarts after the fuzzing",
 		       c);
 	}

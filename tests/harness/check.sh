@@ -204,6 +204,17 @@ BOOT_EXTRA="$BUILD/bochs-extra" BOOT_SH=bochs.sh boot "bochs" \
 	"$kdir/arch/x86/boot/bzImage" \
 	"$ROOT/tests/harness/plan-bochs.sh" "$BUILD/bochs" \
 	"${VLAPIC_BOCHS_TIMEOUT:-600}" --expect-suite vlapic_vmx_hw
+# The guest fuzzer on one vCPU: its hash depends on the seed and the
+# implementation only, so SVM (step 4) and VMX (this step) must agree.
+svm_fuzz=$(sed -n 's/^# guest fuzz seed .* on 1 vCPU: hash \(0x[0-9a-f]*\) then .*/\1/p' \
+	"$BUILD/test-kernel.console.log" | head -n 1)
+vmx_fuzz=$(sed -n 's/^# bochs fuzz hash inject \(0x[0-9a-f]*\).*/\1/p' \
+	"$BUILD/bochs.console.log" | head -n 1)
+if [ -n "$svm_fuzz" ] && [ "$svm_fuzz" = "$vmx_fuzz" ]; then
+	result ok "guest fuzz: the same hash on VMX (Bochs) as on SVM (QEMU): $svm_fuzz"
+else
+	result "not ok" "guest fuzz: the same hash on VMX (Bochs) as on SVM (QEMU): ${vmx_fuzz:-none} vs ${svm_fuzz:-none}"
+fi
 
 passed=$(grep -c '^ok ' "$RESULTS" || true)
 failed=$(grep -c '^not ok ' "$RESULTS" || true)

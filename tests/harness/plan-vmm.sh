@@ -226,9 +226,8 @@ linux_guest() {
 # differences are classified in docs/kvm-deviations.md).
 fuzz_seed=${FUZZ_SEED:-17}
 fuzz_ops=${FUZZ_OPS:-1500}
-# More than one vCPU: not in make check yet (with 4 vCPUs the guest resets
-# itself on vlapic, cause not found; the VMM's reboot after it failed
-# until SET_SREGS took IA32_APIC_BASE as a host write).
+# More than one vCPU: not in make check yet (docs/testing.md "Guest
+# fuzzer": one 4-vCPU run left a test-VM CPU in guest mode for good).
 fuzz_smp=${FUZZ_SMP:-1}
 
 fuzz_run() { # fuzz_run NAME SMP EXTRA-CMDLINE: on vlapic, TAP lines as a test
