@@ -27,6 +27,7 @@
 #include <linux/srcu.h>
 #include <asm/processor-flags.h>
 
+#include <vlapic/export.h>
 #include <vlapic/lapic.h>
 #include <vlapic/run.h>
 #include <vlapic/stats.h>
@@ -86,6 +87,14 @@ void vlapic_run_reset(struct vlapic_vcpu_run *vcpu, bool init)
 	vcpu->rip = 0xfff0;
 	vcpu->rflags = X86_EFLAGS_FIXED;
 	memset(&vcpu->exc, 0, sizeof(vcpu->exc));
+	/*
+	 * An interrupt whose delivery an exit cut short dies with the
+	 * processor state it was being delivered into: re-injected after a
+	 * SIPI it would go through the real-mode IVT of a CPU that never
+	 * acknowledged it (found by 4-vCPU guest fuzzing: garbage CR3s and
+	 * triple faults in APs that other APs kept sending INITs to).
+	 */
+	vcpu->pending_irq = -1;
 	vcpu->nmi_masked = false;
 	vcpu->nmi_injected = false;
 	vcpu->halted = false;
@@ -99,6 +108,7 @@ void vlapic_run_reset(struct vlapic_vcpu_run *vcpu, bool init)
 	}
 	vcpu->vm->ops->vcpu_reset(vcpu, init);
 }
+EXPORT_SYMBOL_FOR_VLAPIC_TESTS(vlapic_run_reset);
 
 /* INIT and SIPI, before anything else (SDM vol. 3 "MP Initialization"). */
 static void run_accept_events(struct vlapic_vcpu_run *vcpu)

@@ -42,6 +42,7 @@ struct exit_insn_case {
 	bool hlt;
 	u8 num, reg;
 	bool write, dr;
+	bool pause;
 };
 
 static const struct exit_insn_case exit_insn_cases[] = {
@@ -79,10 +80,16 @@ static const struct exit_insn_case exit_insn_cases[] = {
 	{ "0f21c8", EMUL_MODE_LONG64, 0, 3, false, 1, EMUL_RAX, false, true },
 	/* mov %r11,%db0 */
 	{ "410f23c3", EMUL_MODE_LONG64, 0, 4, false, 0, EMUL_R11, true, true },
+	/* pause, with a segment prefix, with an operand-size prefix */
+	{ .bytes = "f390", .mode = EMUL_MODE_LONG64, .len = 2, .pause = true },
+	{ .bytes = "2ef390", .mode = EMUL_MODE_LONG64, .len = 3, .pause = true },
+	{ .bytes = "66f390", .mode = EMUL_MODE_PROT32, .len = 3, .pause = true },
+	{ .bytes = "f390", .mode = EMUL_MODE_REAL, .len = 2, .pause = true },
 	/* Not instructions the backends intercept: refused, never guessed. */
 	{ "0f0b", EMUL_MODE_LONG64, -EINVAL },			/* ud2 */
 	{ "0f01d0", EMUL_MODE_LONG64, -EINVAL },		/* xgetbv */
 	{ "90", EMUL_MODE_LONG64, -EINVAL },			/* nop */
+	{ "f290", EMUL_MODE_LONG64, -EINVAL },			/* repne nop */
 	{ "0f", EMUL_MODE_LONG64, -EINVAL },			/* cut short */
 	{ "0f01", EMUL_MODE_LONG64, -EINVAL },			/* cut short */
 	/* 15 prefixes and an opcode: longer than an instruction may be. */
@@ -118,6 +125,7 @@ static void exit_insn_table(struct kunit *test)
 			continue;
 		KUNIT_EXPECT_EQ_MSG(test, out.len, c->len, "%s", c->bytes);
 		KUNIT_EXPECT_EQ_MSG(test, out.hlt, c->hlt, "%s", c->bytes);
+		KUNIT_EXPECT_EQ_MSG(test, out.pause, c->pause, "%s", c->bytes);
 		if (c->len >= 3 && bytes[n - 3] == 0x0f &&
 		    (bytes[n - 2] & 0xfc) == 0x20) {
 			KUNIT_EXPECT_EQ_MSG(test, out.num, c->num, "%s", c->bytes);
@@ -326,6 +334,36 @@ static struct policy *policy_new(struct kunit *test, bool x2apic,
 	return p;
 }
 
+static void policy_vcpu_reset(struct vlapic_vcpu_run *vcpu, bool init)
+{
+}
+
+/*
+ * An exit that cut an interrupt's delivery short left it in pending_irq
+ * for the next entry; INIT (and RESET) ends it with the rest of the
+ * processor state, as do the exception and NMI state.
+ */
+static void policy_init_drops_cut_short_interrupt(struct kunit *test)
+{
+	struct policy *p = policy_new(test, false, false);
+
+	p->ops.vcpu_reset = policy_vcpu_reset;
+	p->vcpu.pending_irq = 0x31;
+	p->vcpu.exc.pending = true;
+	p->vcpu.nmi_masked = true;
+	p->vcpu.halted = true;
+	vlapic_run_reset(&p->vcpu, true);
+	KUNIT_EXPECT_EQ(test, p->vcpu.pending_irq, -1);
+	KUNIT_EXPECT_FALSE(test, p->vcpu.exc.pending);
+	KUNIT_EXPECT_FALSE(test, p->vcpu.nmi_masked);
+	KUNIT_EXPECT_FALSE(test, p->vcpu.halted);
+	KUNIT_EXPECT_EQ(test, p->vcpu.rip, 0xfff0);
+
+	p->vcpu.pending_irq = 0x40;
+	vlapic_run_reset(&p->vcpu, false);
+	KUNIT_EXPECT_EQ(test, p->vcpu.pending_irq, -1);
+}
+
 static void policy_set_table(struct kunit *test, struct policy *p,
 			     const struct vlapic_cpuid_entry2 *e, u32 n)
 {
@@ -510,6 +548,7 @@ static void policy_sregs(struct kunit *test)
 }
 
 static struct kunit_case policy_test_cases[] = {
+	KUNIT_CASE(policy_init_drops_cut_short_interrupt),
 	KUNIT_CASE(policy_cpuid_owned_bits),
 	KUNIT_CASE(policy_cpuid_x2apic),
 	KUNIT_CASE(policy_msrs),
