@@ -63,13 +63,14 @@ int vlapic_insn_exit_decode(const u8 *bytes, unsigned int avail,
 			    enum emul_mode mode, struct vlapic_exit_insn *out)
 {
 	unsigned int i = 0;
-	bool lock = false;
+	bool lock = false, rep = false;
 	u8 rex = 0, op, modrm;
 
 	memset(out, 0, sizeof(*out));
 	while (i < avail && i < EMUL_MAX_INSN_LEN &&
 	       insn_is_legacy_prefix(insn_byte(bytes, i, avail))) {
 		lock |= insn_byte(bytes, i, avail) == 0xf0;
+		rep |= insn_byte(bytes, i, avail) == 0xf3;
 		i++;
 	}
 	if (mode == EMUL_MODE_LONG64 && i < avail &&
@@ -81,6 +82,11 @@ int vlapic_insn_exit_decode(const u8 *bytes, unsigned int avail,
 	if (op == 0xf4) {		/* HLT */
 		out->len = i;
 		out->hlt = true;
+		return out->len <= EMUL_MAX_INSN_LEN ? 0 : -EINVAL;
+	}
+	if (op == 0x90 && rep) {	/* PAUSE: F3 90 */
+		out->len = i;
+		out->pause = true;
 		return out->len <= EMUL_MAX_INSN_LEN ? 0 : -EINVAL;
 	}
 	if (op != 0x0f || i >= avail)
@@ -269,4 +275,35 @@ void vlapic_run_skip_hlt(struct vlapic_vcpu_run *vcpu)
 	if (!vlapic_insn_exit_decode(bytes, len, emul_cpu_mode(&cpu), &insn) &&
 	    insn.hlt)
 		vlapic_run_advance(vcpu, insn.len);
+}
+
+/**
+ * vlapic_run_pause() - a PAUSE exit: a spinning vCPU.
+ * @vcpu: the vCPU, stopped before its PAUSE (the intercept is fault-like).
+ *
+ * Counted and stepped over; the loop's cond_resched() then gives the
+ * host CPU to whoever the scheduler wants, a preempted lock holder
+ * perhaps. The instruction is fetched again to learn its length (no
+ * next-RIP here): if it is no PAUSE any more (another vCPU rewrote it),
+ * RIP stays and the guest runs what is there; if it cannot be fetched
+ * any more, the guest gets the fault its own fetch would have.
+ *
+ * Context: inside srcu_read_lock(&vcpu->vm->srcu).
+ * Return: 1.
+ */
+int vlapic_run_pause(struct vlapic_vcpu_run *vcpu)
+{
+	u8 bytes[EMUL_MAX_INSN_LEN];
+	struct vlapic_exit_insn insn;
+	struct emul_cpu cpu;
+	unsigned int len;
+
+	vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_PAUSE);
+	vlapic_run_emul_cpu(vcpu, &cpu);
+	if (vlapic_run_fetch_cpu(vcpu, &cpu, bytes, &len))
+		return 1;
+	if (!vlapic_insn_exit_decode(bytes, len, emul_cpu_mode(&cpu), &insn) &&
+	    insn.pause)
+		vlapic_run_advance(vcpu, insn.len);
+	return 1;
 }

@@ -168,6 +168,8 @@ static int svm_dispatch(struct svm_vcpu *svm)
 	case SVM_EXIT_INVD:
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_OTHER);
 		return vlapic_run_skip_insn(vcpu);
+	case SVM_EXIT_PAUSE:
+		return vlapic_run_pause(vcpu);
 	case SVM_EXIT_IRET:
 		return svm_exit_iret(svm);
 	case SVM_EXIT_EXCP_BASE + X86_TRAP_DB:

@@ -64,7 +64,7 @@ static void svm_init_intercepts(struct vmcb *vmcb)
 {
 	static const unsigned int always[] = {
 		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_RDPMC,
-		INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT,
+		INTERCEPT_CPUID, INTERCEPT_INVD, INTERCEPT_HLT, INTERCEPT_PAUSE,
 		INTERCEPT_INVLPGA, INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT,
 		INTERCEPT_SHUTDOWN, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
 		INTERCEPT_VMLOAD, INTERCEPT_VMSAVE, INTERCEPT_STGI,
@@ -81,6 +81,26 @@ static void svm_init_intercepts(struct vmcb *vmcb)
 	vmcb->control.intercepts[INTERCEPT_EXCEPTION] = BIT(X86_TRAP_MC);
 	for (i = 0; i < ARRAY_SIZE(always); i++)
 		svm_set_intercept(vmcb, always[i], true);
+}
+
+/*
+ * PAUSE exits (svm/exit.c): a vCPU spinning on a lock lets the host run
+ * another task, the lock holder perhaps. With the pause filter only a
+ * spin of SVM_PAUSE_FILTER_COUNT PAUSEs within SVM_PAUSE_FILTER_THRESH
+ * cycles of each other exits (KVM's defaults); a CPU without the filter
+ * (QEMU's) exits at every PAUSE. On QEMU that is also what gets a host
+ * CPU out of a guest stint in which QEMU stopped delivering the host's
+ * interrupts (docs/run.md "On QEMU").
+ */
+#define SVM_PAUSE_FILTER_COUNT	3000
+#define SVM_PAUSE_FILTER_THRESH	128
+
+static void svm_init_pause_filter(struct vmcb *vmcb)
+{
+	if (boot_cpu_has(X86_FEATURE_PAUSEFILTER))
+		vmcb->control.pause_filter_count = SVM_PAUSE_FILTER_COUNT;
+	if (boot_cpu_has(X86_FEATURE_PFTHRESHOLD))
+		vmcb->control.pause_filter_thresh = SVM_PAUSE_FILTER_THRESH;
 }
 
 static int svm_vcpu_create(struct vlapic_vcpu_run *vcpu)
@@ -110,6 +130,7 @@ static int svm_vcpu_create(struct vlapic_vcpu_run *vcpu)
 	vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	vmcb->control.nested_cr3 = __pa(vcpu->vm->gpt.root);
 	vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	svm_init_pause_filter(vmcb);
 	vmcb->control.tsc_offset = vlapic_run_guest_tsc_offset(vcpu);
 	vmcb->control.clean = 0;
 	vcpu->vendor = svm;

@@ -237,6 +237,7 @@ enum vlapic_run_stat {
 	VLAPIC_RUN_STAT_EXIT_EOI_INDUCED,
 	VLAPIC_RUN_STAT_EXIT_APIC_WRITE,
 	VLAPIC_RUN_STAT_EXIT_APIC_ACCESS,
+	VLAPIC_RUN_STAT_EXIT_PAUSE,
 	VLAPIC_RUN_STAT_NR,
 };
 
@@ -478,10 +479,12 @@ int vlapic_run_pio(struct vlapic_vcpu_run *vcpu, const struct vlapic_pio *io);
  * @write: MOV to CR/DR.
  * @dr: a debug register.
  * @hlt: the instruction is HLT.
+ * @pause: the instruction is PAUSE.
  */
 struct vlapic_exit_insn {
 	u8 len;
 	bool hlt;
+	bool pause;
 	u8 num;
 	u8 reg;
 	bool write;
@@ -496,6 +499,7 @@ int vlapic_run_exit_insn(struct vlapic_vcpu_run *vcpu,
 			 struct vlapic_exit_insn *out);
 void vlapic_run_emul_cpu(struct vlapic_vcpu_run *vcpu, struct emul_cpu *cpu);
 void vlapic_run_advance(struct vlapic_vcpu_run *vcpu, unsigned int len);
+int vlapic_run_pause(struct vlapic_vcpu_run *vcpu);
 int vlapic_run_mov_cr8(struct vlapic_vcpu_run *vcpu);
 int vlapic_run_mov_dr(struct vlapic_vcpu_run *vcpu);
 int vlapic_run_emulate_ud(struct vlapic_vcpu_run *vcpu);

@@ -42,6 +42,7 @@ KERNEL_ROWS = [
      ["run_exit_mmio_lapic", "run_exit_mmio_ioapic"], ["insn_emulation"]),
     ("MSR", ["run_exit_msr"], None),
     ("CPUID", ["run_exit_cpuid"], None),
+    ("PAUSE (KVM: not intercepted on QEMU)", ["run_exit_pause"], None),
     ("interrupts injected", ["run_injected_intr"], ["irq_injections"]),
 ]
 
