@@ -634,16 +634,26 @@ static void op_tpr(struct fuzz_cpu *f, unsigned int me)
 
 /* --- IOAPIC and pc-testdev ------------------------------------------- */
 
-static void ioapic_lock(void)
+/*
+ * An owner that an INIT took away waits for a SIPI, which only the BSP's
+ * wait_all_finished() sends once its own operations are done: a waiter
+ * that spun for as long as that loop waits gives up, and its operation
+ * is skipped (never on one CPU, where nobody else holds the lock).
+ */
+static bool ioapic_lock(void)
 {
 	int me = this_cpu()->idx + 1, free = 0;
+	u64 t0 = rdtsc();
 
 	while (!__atomic_compare_exchange_n(&ioapic_owner, &free, me, false,
 					    __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
 		free = 0;
+		if (rdtsc() - t0 > QUIET_TSC * 4)
+			return false;
 		cpu_relax();
 	}
+	return true;
 }
 
 static void ioapic_unlock(void)
@@ -682,7 +692,8 @@ static void op_ioapic(struct fuzz_cpu *f, unsigned int me)
 
 	(void)me;
 
-	ioapic_lock();
+	if (!ioapic_lock())
+		return;
 	switch (rnd_below(f, 5)) {
 	case 0: case 1: {
 		unsigned int pin = rnd_below(f, npins);
@@ -797,6 +808,15 @@ static enum cls pick_class(struct fuzz_cpu *f)
 	return C_MMIO;
 }
 
+static void quiesce(void *arg);
+
+/*
+ * An AP that finished quiesces its own xAPIC before it says so: the last
+ * operation may have left IA32_APIC_BASE.EN clear, and a globally
+ * disabled local APIC takes no INIT or SIPI (SDM vol. 3 10.4.3), so the
+ * BSP's restart_aps() could not reach it. The BSP quiesces itself in
+ * main().
+ */
 static void fuzz_loop(struct fuzz_cpu *f, unsigned int me)
 {
 	f->apic_base = rdmsr(MSR_APIC_BASE);
@@ -807,6 +827,8 @@ static void fuzz_loop(struct fuzz_cpu *f, unsigned int me)
 		f->count[c]++;
 		WRITE_ONCE(f->done, f->done + 1);
 	}
+	if (me)
+		quiesce(NULL);
 	WRITE_ONCE(f->finished, 1);
 }
 

@@ -61,7 +61,7 @@ vmm_tests() { # vmm_tests BACKEND
 # PROGRAM:VCPUS[:IOAPIC]; the SMP programs on more vCPUs than the VM's 2
 # CPUs too. IOAPIC 20: the IOAPIC is version 0x20 (its EOI register, which
 # seed001 exercises); vlapic only, as KVM's IOAPIC is 0x11.
-guest_runs="hello:1 xapic:1 x2apic:2 timer:1 tpr:1 apicv:1 nmi:2 ipi:4 initsipi:4
+guest_runs="hello:1 pause:1 xapic:1 x2apic:2 timer:1 tpr:1 apicv:1 nmi:2 ipi:4 initsipi:4
 	seed000:1 seed000:2 seed001:1 seed001:1:20 seed003:1 seed004:2"
 # Not run on KVM by `make check` (docs/kvm-deviations.md says why); `make
 # vmm-check` runs every one on both.
@@ -227,7 +227,8 @@ linux_guest() {
 fuzz_seed=${FUZZ_SEED:-17}
 fuzz_ops=${FUZZ_OPS:-1500}
 # More than one vCPU: not in make check yet (docs/testing.md "Guest
-# fuzzer": one 4-vCPU run left a test-VM CPU in guest mode for good).
+# fuzzer": what still fails). SMP runs leave CR8 alone: QEMU aborts on a
+# CR8 write under a pending V_IRQ (docs/run.md "On QEMU").
 fuzz_smp=${FUZZ_SMP:-1}
 
 fuzz_run() { # fuzz_run NAME SMP EXTRA-CMDLINE: on vlapic, TAP lines as a test
@@ -257,7 +258,7 @@ guest_fuzz() {
 	check "guest fuzz: seed $fuzz_seed on 1 vCPU replays (same hash twice)" \
 		test -n "$h1" -a "$h1" = "$h2"
 	if [ "$fuzz_smp" -gt 1 ]; then
-		fuzz_run "guest-fuzz-smp$fuzz_smp" "$fuzz_smp" ""
+		fuzz_run "guest-fuzz-smp$fuzz_smp" "$fuzz_smp" no=cr8
 		mark "guest-kvm not run guest-fuzz-smp$fuzz_smp"
 	fi
 	check "guest fuzz: a fresh VM runs hello after the fuzzing" \
