@@ -114,14 +114,23 @@ guest_programs() {
 			ioapic=0x$v
 		fi
 		mark "userspace test $name"
+		# pause: with the module's PAUSE exits on (docs/run.md).
+		[ "$g" = pause ] && pause_exits Y
 		$vmm --backend vlapic --smp "$n" --timeout 300 --stats \
 			--ioapic-version "$ioapic" \
 			"/extra/guest/$g.elf" >/tmp/guest.out 2>/tmp/guest.err
 		rc=$?
+		[ "$g" = pause ] && pause_exits N
 		cat /tmp/guest.out
 		sed 's/^/# /' /tmp/guest.err
 		[ "$rc" = 1 ] && rc=0
 		mark "userspace exit $name $rc"
+		if [ "$g" = pause ]; then
+			p=$(awk '$1 == "run_exit_pause" { print $2 }' /tmp/guest.err)
+			echo "# pause: ${p:-no} PAUSE exits"
+			check "guest pause: every PAUSE of the program exited (at least 1024)" \
+				test "${p:-0}" -ge 1024
+		fi
 		case " $kvm_not_in_check " in
 		*" $name "*)
 			mark "guest-kvm not run $name"
@@ -231,6 +240,10 @@ fuzz_ops=${FUZZ_OPS:-1500}
 # CR8 write under a pending V_IRQ (docs/run.md "On QEMU").
 fuzz_smp=${FUZZ_SMP:-1}
 
+pause_exits() { # pause_exits Y|N: the module's PAUSE exits for new vCPUs
+	echo "$1" >/sys/module/vlapic/parameters/pause_exits
+}
+
 fuzz_run() { # fuzz_run NAME SMP EXTRA-CMDLINE: on vlapic, TAP lines as a test
 	mark "userspace test $1"
 	$vmm --backend vlapic --smp "$2" --timeout 600 \
@@ -258,7 +271,9 @@ guest_fuzz() {
 	check "guest fuzz: seed $fuzz_seed on 1 vCPU replays (same hash twice)" \
 		test -n "$h1" -a "$h1" = "$h2"
 	if [ "$fuzz_smp" -gt 1 ]; then
+		pause_exits Y
 		fuzz_run "guest-fuzz-smp$fuzz_smp" "$fuzz_smp" no=cr8
+		pause_exits N
 		mark "guest-kvm not run guest-fuzz-smp$fuzz_smp"
 	fi
 	check "guest fuzz: a fresh VM runs hello after the fuzzing" \
