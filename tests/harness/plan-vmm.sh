@@ -128,8 +128,10 @@ guest_programs() {
 		if [ "$g" = pause ]; then
 			p=$(awk '$1 == "run_exit_pause" { print $2 }' /tmp/guest.err)
 			echo "# pause: ${p:-no} PAUSE exits"
+			gname=$name	# check() sets name
 			check "guest pause: every PAUSE of the program exited (at least 1024)" \
 				test "${p:-0}" -ge 1024
+			name=$gname
 		fi
 		case " $kvm_not_in_check " in
 		*" $name "*)
