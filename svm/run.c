@@ -86,12 +86,12 @@ static void svm_init_intercepts(struct vmcb *vmcb)
 
 /*
  * PAUSE exits (svm/exit.c, module parameter pause_exits): a vCPU spinning
- * on a lock lets the host run another task, the lock holder perhaps. With the pause filter only a
- * spin of SVM_PAUSE_FILTER_COUNT PAUSEs within SVM_PAUSE_FILTER_THRESH
- * cycles of each other exits (KVM's defaults); a CPU without the filter
- * (QEMU's) exits at every PAUSE. On QEMU that is also what gets a host
- * CPU out of a guest stint in which QEMU stopped delivering the host's
- * interrupts (docs/run.md "On QEMU").
+ * on a lock lets the host run another task, the lock holder perhaps.
+ * With the pause filter only a spin of SVM_PAUSE_FILTER_COUNT PAUSEs
+ * within SVM_PAUSE_FILTER_THRESH cycles of each other exits (KVM's
+ * defaults); a CPU without the filter (QEMU's) exits at every PAUSE. On
+ * QEMU that is also what gets a host CPU out of a guest stint in which
+ * QEMU stopped delivering the host's interrupts (docs/run.md "On QEMU").
  */
 #define SVM_PAUSE_FILTER_COUNT	3000
 #define SVM_PAUSE_FILTER_THRESH	128
