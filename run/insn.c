@@ -248,6 +248,26 @@ int vlapic_run_skip_insn(struct vlapic_vcpu_run *vcpu)
 	return 1;
 }
 
+/*
+ * The instruction at RIP, for an exit that steps over it only if it is
+ * what the exit says (HLT, PAUSE): false when it is not recognized (the
+ * guest runs what is there) or cannot be fetched (the fetch fault is
+ * queued: the guest's own fetch would have faulted alike). Unlike
+ * vlapic_run_exit_insn(), no emulation-failure exit.
+ */
+static bool run_decode_quiet(struct vlapic_vcpu_run *vcpu,
+			     struct vlapic_exit_insn *insn)
+{
+	u8 bytes[EMUL_MAX_INSN_LEN];
+	struct emul_cpu cpu;
+	unsigned int len;
+
+	vlapic_run_emul_cpu(vcpu, &cpu);
+	if (vlapic_run_fetch_cpu(vcpu, &cpu, bytes, &len))
+		return false;
+	return !vlapic_insn_exit_decode(bytes, len, emul_cpu_mode(&cpu), insn);
+}
+
 /**
  * vlapic_run_skip_hlt() - an interrupt about to wake a HLT not yet run.
  * @vcpu: the vCPU, stopped by an interrupt window that opened.
@@ -264,16 +284,9 @@ int vlapic_run_skip_insn(struct vlapic_vcpu_run *vcpu)
  */
 void vlapic_run_skip_hlt(struct vlapic_vcpu_run *vcpu)
 {
-	u8 bytes[EMUL_MAX_INSN_LEN];
 	struct vlapic_exit_insn insn;
-	struct emul_cpu cpu;
-	unsigned int len;
 
-	vlapic_run_emul_cpu(vcpu, &cpu);
-	if (vlapic_run_fetch_cpu(vcpu, &cpu, bytes, &len))
-		return;
-	if (!vlapic_insn_exit_decode(bytes, len, emul_cpu_mode(&cpu), &insn) &&
-	    insn.hlt)
+	if (run_decode_quiet(vcpu, &insn) && insn.hlt)
 		vlapic_run_advance(vcpu, insn.len);
 }
 
@@ -293,17 +306,10 @@ void vlapic_run_skip_hlt(struct vlapic_vcpu_run *vcpu)
  */
 int vlapic_run_pause(struct vlapic_vcpu_run *vcpu)
 {
-	u8 bytes[EMUL_MAX_INSN_LEN];
 	struct vlapic_exit_insn insn;
-	struct emul_cpu cpu;
-	unsigned int len;
 
 	vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_PAUSE);
-	vlapic_run_emul_cpu(vcpu, &cpu);
-	if (vlapic_run_fetch_cpu(vcpu, &cpu, bytes, &len))
-		return 1;
-	if (!vlapic_insn_exit_decode(bytes, len, emul_cpu_mode(&cpu), &insn) &&
-	    insn.pause)
+	if (run_decode_quiet(vcpu, &insn) && insn.pause)
 		vlapic_run_advance(vcpu, insn.len);
 	return 1;
 }
