@@ -58,6 +58,8 @@ int main(void)
 	asm volatile("cli");
 	apic_write(APIC_TMICT, 0);
 	tap_eq(READ_ONCE(ticks), 1, "the timer interrupt reaches a PAUSE loop");
-	tap_ok(i > 0 && i < SPIN_MAX, "... after %u PAUSEs of spinning", i);
+	/* The count differs from run to run: a diagnostic, not the name. */
+	tap_diag("pause: spun %u PAUSEs", i);
+	tap_ok(i > 0 && i < SPIN_MAX, "... after spinning on PAUSE");
 	return 0;
 }

@@ -128,7 +128,7 @@ guest_programs() {
 		if [ "$g" = pause ]; then
 			# 4 x 256 PAUSEs, then the spin's own: one exit each.
 			p=$(awk '$1 == "run_exit_pause" { print $2 }' /tmp/guest.err)
-			s=$(sed -n 's/.* after \([0-9]*\) PAUSEs of spinning$/\1/p' \
+			s=$(sed -n 's/^# pause: spun \([0-9]*\) PAUSEs$/\1/p' \
 				/tmp/guest.out)
 			echo "# pause: ${p:-no} PAUSE exits, ${s:-?} in the spin"
 			gname=$name	# check() sets name
