@@ -104,8 +104,12 @@ static int deadline_armed(struct vcpu *vcpu)
 	return m.e.data != 0;
 }
 
-/* Whether @vcpu can ever run again without another vCPU; @why says. */
-static bool can_wake(struct vcpu *vcpu, const char **why)
+/*
+ * Whether @vcpu can ever run again without another vCPU; @why says, in
+ * @buf, with the registers the verdict rests on for a halted vCPU.
+ */
+static bool can_wake(struct vcpu *vcpu, const char **why, char *buf,
+		     size_t len)
 {
 	const struct backend_ops *ops = vcpu->vm->ops;
 	struct irqchip_blob *b = malloc(sizeof(*b));
@@ -154,6 +158,12 @@ static bool can_wake(struct vcpu *vcpu, const char **why)
 		wake = true;
 	if (wake)
 		*why = "halted, can wake";
+	snprintf(buf, len,
+		 "%s (RIP 0x%llx; LVTT 0x%x TMICT 0x%x TMCCT 0x%x; highest IRR 0x%x ISR 0x%x; TPR 0x%x)",
+		 *why, (unsigned long long)regs.rip, lvtt, reg(b, LAPIC_TMICT),
+		 reg(b, LAPIC_TMCCT), irr < 0 ? 0 : irr, isr < 0 ? 0 : isr,
+		 reg(b, LAPIC_TPR));
+	*why = buf;
 out:
 	free(b);
 	return wake;
@@ -162,7 +172,7 @@ out:
 void idle_check(struct idle_watch *w)
 {
 	struct vm *vm = w->vm;
-	char report[512];
+	char report[1024];
 	size_t len = 0;
 	bool asleep = true, wake = false;
 	unsigned int i;
@@ -190,9 +200,10 @@ void idle_check(struct idle_watch *w)
 		return;
 	report[0] = 0;
 	for (i = 0; i < vm->nr_vcpus && !wake; i++) {
+		char buf[160];
 		const char *why;
 
-		wake = can_wake(vm->vcpus[i], &why);
+		wake = can_wake(vm->vcpus[i], &why, buf, sizeof(buf));
 		if (len < sizeof(report))
 			len += snprintf(report + len, sizeof(report) - len,
 					"%svcpu%u %s", i ? ", " : "", i, why);
