@@ -225,6 +225,8 @@ int vlapic_vcpu_read_stats(struct vlapic_vcpu *vcpu, u64 *v)
 		     VLAPIC_VCPU_STAT_RUN_EXIT_APIC_ACCESS);
 	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_EXIT_PAUSE !=
 		     VLAPIC_VCPU_STAT_RUN_EXIT_PAUSE);
+	BUILD_BUG_ON(VLAPIC_NR_STATS + VLAPIC_RUN_STAT_EXIT_BACKSTOP !=
+		     VLAPIC_VCPU_STAT_RUN_EXIT_BACKSTOP);
 	for (i = 0; i < VLAPIC_NR_STATS; i++)
 		v[i] = vlapic_stat(vcpu->vlapic, i);
 	for (i = 0; i < VLAPIC_RUN_STAT_NR; i++)

@@ -38,6 +38,7 @@
 #include <asm/msr.h>
 #include <asm/processor-flags.h>
 #include <asm/tlbflush.h>
+#include <asm/tsc.h>
 
 #include <vlapic/export.h>
 
@@ -193,6 +194,18 @@ bool vmx_cpu_supported(void)
 	c->apicv_best = vmx_apicv_best();
 	c->x2apic_virt = vmx_ctl_allowed(MSR_IA32_VMX_PROCBASED_CTLS2) &
 			 SECONDARY_EXEC_VIRTUALIZE_X2APIC_MODE;
+	c->backstop_ticks = 0;
+	if ((vmx_ctl_allowed(t ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
+			     MSR_IA32_VMX_PINBASED_CTLS) &
+	     PIN_BASED_VMX_PREEMPTION_TIMER) && tsc_khz) {
+		u64 misc, ticks;
+
+		/* The timer counts TSC ticks >> IA32_VMX_MISC[4:0]. */
+		rdmsrl(MSR_IA32_VMX_MISC, misc);
+		ticks = (u64)tsc_khz >>
+			(misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK);
+		c->backstop_ticks = clamp_t(u64, ticks, 1, U32_MAX);
+	}
 	return true;
 }
 

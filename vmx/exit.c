@@ -300,6 +300,10 @@ static int vmx_dispatch(struct vmx_vcpu *vmx)
 	case EXIT_REASON_EXTERNAL_INTERRUPT:
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_INTR);
 		return 1;
+	case EXIT_REASON_PREEMPTION_TIMER:
+		/* The backstop (vmx/run.c): the loop may reschedule now. */
+		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_BACKSTOP);
+		return 1;
 	case EXIT_REASON_INTERRUPT_WINDOW:
 		/* The window is open; the next entry decides again. */
 		vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_EXIT_VINTR);

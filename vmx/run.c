@@ -198,6 +198,7 @@ static void vmx_vmcs_setup_apic(struct vmx_vcpu *vmx)
 static void vmx_vmcs_setup(struct vmx_vcpu *vmx)
 {
 	vmx_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin);
+	vmx->backstop = false;
 	vmx->cur.valid = false;
 	vmx_vmcs_setup_apic(vmx);
 	vmx_write(VM_EXIT_CONTROLS, vmx_caps.exit);
@@ -552,6 +553,33 @@ static void vmx_save_exit(struct vmx_vcpu *vmx)
 	vmx_save_idt_vectoring(vmx);
 }
 
+/*
+ * The backstop: an entry with the guest's RFLAGS.IF clear arms the
+ * VMX-preemption timer (about 1 ms of TSC), so that the host gets its CPU
+ * back even where external-interrupt exiting fails to exit for the
+ * host's interrupts while the guest's IF is clear (with that control,
+ * IF does not block them: SDM vol. 3, 25.4.1). Bochs 2.7 is such a
+ * CPU: its VM entry recomputes which events are masked from the guest's
+ * IF while still in root mode (handleCpuContextChange() in
+ * VMenterLoadCheckGuestState(), before in_vmx_guest is set), so an entry
+ * with IF clear masks the host's interrupts until the guest sets IF. A
+ * guest spinning with IF clear (an AP's start-up wait) then kept the only
+ * host CPU forever. On hardware the host's own interrupts exit first;
+ * the timer adds at most one exit a millisecond, and only with IF clear.
+ */
+static void vmx_set_backstop(struct vmx_vcpu *vmx, bool on)
+{
+	if (!vmx_caps.backstop_ticks)
+		return;
+	if (on != vmx->backstop) {
+		vmx_write(PIN_BASED_VM_EXEC_CONTROL, vmx_caps.pin |
+			  (on ? PIN_BASED_VMX_PREEMPTION_TIMER : 0));
+		vmx->backstop = on;
+	}
+	if (on)
+		vmx_write(VMX_PREEMPTION_TIMER_VALUE, vmx_caps.backstop_ticks);
+}
+
 static void vmx_abandon(struct vlapic_vcpu_run *vcpu)
 {
 	WRITE_ONCE(vcpu->mode, VLAPIC_OUTSIDE_GUEST_MODE);
@@ -645,6 +673,7 @@ static int vmx_enter(struct vlapic_vcpu_run *vcpu)
 	vmx_write(GUEST_RIP, vcpu->rip);
 	vmx_write(GUEST_RFLAGS, vcpu->rflags);
 	vmx_write(GUEST_INTERRUPTIBILITY_INFO, vmx->g.intr_state);
+	vmx_set_backstop(vmx, !(vcpu->rflags & X86_EFLAGS_IF));
 	vmx_host_live_state(vmx);
 	vlapic_run_stat_inc(vcpu, VLAPIC_RUN_STAT_MODE_INJECT +
 			    vmx->apicv - VMX_APICV_INJECT);

@@ -60,6 +60,9 @@ enum vmx_apicv_mode {
  * @apicv_best: the best enum vmx_apicv_mode the CPU can do.
  * @x2apic_virt: "virtualize x2APIC mode" is available (VID in x2APIC
  *	mode: TPR, EOI and SELF IPI MSRs without exits).
+ * @backstop_ticks: the VMX-preemption timer value of an entry with the
+ *	guest's IF clear (about 1 ms), 0 if the CPU has no such timer
+ *	(vmx/run.c, vmx_set_backstop()).
  */
 struct vmx_caps {
 	u32 revision;
@@ -76,6 +79,7 @@ struct vmx_caps {
 	u64 invept_type;
 	enum vmx_apicv_mode apicv_best;
 	bool x2apic_virt;
+	u32 backstop_ticks;
 };
 
 extern struct vmx_caps vmx_caps;
@@ -172,6 +176,8 @@ struct vmx_guest {
  * @g: the guest state.
  * @dirty: @g must be written to the VMCS before the next entry.
  * @tsc_dirty: TSC_OFFSET must be written.
+ * @backstop: the pin-based controls as written have the VMX-preemption
+ *	timer on.
  * @host_cpu: the CPU whose host state the VMCS holds, -1 if none.
  * @host_cr3: HOST_CR3 as last written.
  * @host_cr4: HOST_CR4 as last written.
@@ -206,6 +212,7 @@ struct vmx_vcpu {
 	struct vmx_guest g;
 	bool dirty;
 	bool tsc_dirty;
+	bool backstop;
 	int host_cpu;
 	unsigned long host_cr3;
 	unsigned long host_cr4;

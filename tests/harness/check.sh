@@ -203,7 +203,7 @@ done
 BOOT_EXTRA="$BUILD/bochs-extra" BOOT_SH=bochs.sh boot "bochs" \
 	"$kdir/arch/x86/boot/bzImage" \
 	"$ROOT/tests/harness/plan-bochs.sh" "$BUILD/bochs" \
-	"${VLAPIC_BOCHS_TIMEOUT:-600}" --expect-suite vlapic_vmx_hw
+	"${VLAPIC_BOCHS_TIMEOUT:-900}" --expect-suite vlapic_vmx_hw
 # The guest fuzzer on one vCPU: its hash depends on the seed and the
 # implementation only, so SVM (step 4) and VMX (this step) must agree.
 svm_fuzz=$(sed -n 's/^# guest fuzz seed .* on 1 vCPU: hash \(0x[0-9a-f]*\) then .*/\1/p' \

@@ -22,7 +22,11 @@ check "bochs: rmmod vlapic_vmx_hw" rmmod vlapic_vmx_hw
 # PROGRAM:VCPUS. Guest time in Bochs is virtual (instructions), so the
 # VMM's timeout only bounds a hang; the programs' own waits count exits
 # or events, never time.
-bochs_guests="xapic:1 timer:1 tpr:1 seed000:1 apicv:1 fuzz:1"
+# The SMP programs run on the one Bochs CPU: their vCPU threads take
+# turns, and an AP's start-up wait with IF clear relies on the module's
+# VMX-preemption-timer backstop (docs/run.md: without it the whole test
+# VM hung at initsipi's first AP).
+bochs_guests="xapic:1 timer:1 tpr:1 seed000:1 apicv:1 fuzz:1 initsipi:2 ipi:4 seed004:2"
 
 # The guest fuzzer's seed and length: make check's (plan-vmm.sh), so that
 # its hash can be compared with the one the same guest gave on SVM.
@@ -38,6 +42,10 @@ fuzz_args="seed=${FUZZ_SEED:-17} ops=${FUZZ_OPS:-1500}"
 # and with VID the CPU completes them in the virtual-APIC page; with the
 # TPR shadow its MMIO is emulated as with injection. seed000 in all
 # three: the reboot with vectors in service must reset RVI and SVI too.
+# The SMP programs one mode each (about 50 s a run): initsipi with
+# injection (the APs start in real mode), ipi and seed004 with VID, where
+# IPIs from the other vCPUs reach IRR and RVI by the kick (no posted
+# interrupts here) and a halted vCPU must wake for them (seed 004).
 modes_of() {
 	case $1 in
 	apicv) echo inject tpr vid ;;
@@ -46,6 +54,9 @@ modes_of() {
 	timer) echo inject vid ;;
 	tpr) echo tpr vid ;;
 	fuzz) echo inject tpr vid ;;
+	initsipi) echo inject ;;
+	ipi) echo vid ;;
+	seed004) echo vid ;;
 	esac
 }
 

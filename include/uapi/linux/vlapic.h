@@ -625,7 +625,8 @@ struct vlapic_lint {
 #define VLAPIC_VCPU_STAT_RUN_EXIT_APIC_WRITE	68	/* trap-like APIC write, replayed */
 #define VLAPIC_VCPU_STAT_RUN_EXIT_APIC_ACCESS	69	/* APIC-access page access, emulated */
 #define VLAPIC_VCPU_STAT_RUN_EXIT_PAUSE	70	/* PAUSE (a spinning vCPU) */
-#define VLAPIC_VCPU_STAT_NR			71
+#define VLAPIC_VCPU_STAT_RUN_EXIT_BACKSTOP	71	/* VMX-preemption timer backstop */
+#define VLAPIC_VCPU_STAT_NR			72
 
 #define VLAPIC_VCPU_STAT_NAMES_INIT						\
 	[VLAPIC_VCPU_STAT_FIXED_ACCEPTED] = "fixed_accepted",		\
@@ -698,7 +699,8 @@ struct vlapic_lint {
 	[VLAPIC_VCPU_STAT_RUN_EXIT_EOI_INDUCED] = "run_exit_eoi_induced",	\
 	[VLAPIC_VCPU_STAT_RUN_EXIT_APIC_WRITE] = "run_exit_apic_write",	\
 	[VLAPIC_VCPU_STAT_RUN_EXIT_APIC_ACCESS] = "run_exit_apic_access",	\
-	[VLAPIC_VCPU_STAT_RUN_EXIT_PAUSE] = "run_exit_pause",
+	[VLAPIC_VCPU_STAT_RUN_EXIT_PAUSE] = "run_exit_pause",		\
+	[VLAPIC_VCPU_STAT_RUN_EXIT_BACKSTOP] = "run_exit_backstop",
 
 /*
  * struct vlapic_vcpu_stats - per-vCPU counters.
