@@ -601,13 +601,12 @@ static int kvm_be_mp_state(struct vcpu *vcpu, const struct irqchip_blob *lapic,
 	return 0;
 }
 
-/* KVM's own gauge: the vCPU is blocked in kvm_vcpu_block(). */
 /*
- * Blocked now, and no VM exit since the last poll. "blocking" alone is
- * a sample: a vCPU that woke, ran and halted again between two polls
- * (seed 004 halts for 50 us at a time) looks asleep at both, and a
- * timer expiry KVM has not injected yet shows in no register. An exit
- * count that moved says the vCPU ran in between.
+ * KVM's own gauges: blocked in kvm_vcpu_block() now, and no VM exit
+ * since the last poll. "blocking" alone is a sample: a vCPU that woke,
+ * ran and halted again between two polls (seed 004 halts for 50 us at a
+ * time) looks asleep at both. An exit count that moved says the vCPU
+ * ran in between.
  */
 static bool kvm_be_sleeping(struct vcpu *vcpu)
 {
