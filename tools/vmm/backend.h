@@ -37,6 +37,14 @@ struct irqchip_blob {
 	uint8_t data[IRQCHIP_BLOB_MAX];
 };
 
+/* The 256-bit registers of a LAPIC blob's xAPIC page (report.c). */
+#define LAPIC_ISR		0x100
+#define LAPIC_TMR		0x180
+#define LAPIC_IRR		0x200
+
+uint32_t lapic_reg(const struct irqchip_blob *b, unsigned int off);
+int lapic_highest(const struct irqchip_blob *b, unsigned int base);
+
 #define VMM_MAX_MSRS		32
 
 /**

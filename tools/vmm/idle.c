@@ -29,8 +29,6 @@
 
 #define BACKOFF_POLLS	20
 #define LAPIC_TPR	0x080
-#define LAPIC_ISR	0x100
-#define LAPIC_IRR	0x200
 #define LAPIC_LVTT	0x320
 #define LAPIC_TMICT	0x380
 #define LAPIC_TMCCT	0x390
@@ -65,28 +63,6 @@ struct idle_watch *idle_watch_new(struct vm *vm)
 void idle_watch_free(struct idle_watch *w)
 {
 	free(w);
-}
-
-static uint32_t reg(const struct irqchip_blob *b, unsigned int off)
-{
-	uint32_t v;
-
-	memcpy(&v, b->data + off, sizeof(v));
-	return v;
-}
-
-/* Highest vector set in a 256-bit LAPIC register, or -1. */
-static int highest(const struct irqchip_blob *b, unsigned int base)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		uint32_t v = reg(b, base + i * 16);
-
-		if (v)
-			return i * 32 + 31 - __builtin_clz(v);
-	}
-	return -1;
 }
 
 static int deadline_armed(struct vcpu *vcpu)
@@ -135,23 +111,23 @@ static bool can_wake(struct vcpu *vcpu, const char **why, char *buf,
 		goto out;
 	}
 	*why = "halted, no timer armed, nothing pending";
-	lvtt = reg(b, LAPIC_LVTT);
+	lvtt = lapic_reg(b, LAPIC_LVTT);
 	if (!(lvtt & LVT_MASKED)) {
 		switch ((lvtt >> 17) & 3) {
 		case 0:
-			wake = reg(b, LAPIC_TMCCT) != 0;
+			wake = lapic_reg(b, LAPIC_TMCCT) != 0;
 			break;
 		case 1:
-			wake = reg(b, LAPIC_TMICT) != 0;
+			wake = lapic_reg(b, LAPIC_TMICT) != 0;
 			break;
 		case 2:
 			wake = deadline_armed(vcpu);
 			break;
 		}
 	}
-	irr = highest(b, LAPIC_IRR);
-	isr = highest(b, LAPIC_ISR);
-	ppr = reg(b, LAPIC_TPR) & 0xf0;
+	irr = lapic_highest(b, LAPIC_IRR);
+	isr = lapic_highest(b, LAPIC_ISR);
+	ppr = lapic_reg(b, LAPIC_TPR) & 0xf0;
 	if (isr >= 0 && (isr & 0xf0) > ppr)
 		ppr = isr & 0xf0;
 	if (irr >= 0 && (irr & 0xf0) > ppr)
@@ -160,9 +136,9 @@ static bool can_wake(struct vcpu *vcpu, const char **why, char *buf,
 		*why = "halted, can wake";
 	snprintf(buf, len,
 		 "%s (RIP 0x%llx; LVTT 0x%x TMICT 0x%x TMCCT 0x%x; highest IRR 0x%x ISR 0x%x; TPR 0x%x)",
-		 *why, (unsigned long long)regs.rip, lvtt, reg(b, LAPIC_TMICT),
-		 reg(b, LAPIC_TMCCT), irr < 0 ? 0 : irr, isr < 0 ? 0 : isr,
-		 reg(b, LAPIC_TPR));
+		 *why, (unsigned long long)regs.rip, lvtt,
+		 lapic_reg(b, LAPIC_TMICT), lapic_reg(b, LAPIC_TMCCT),
+		 irr < 0 ? 0 : irr, isr < 0 ? 0 : isr, lapic_reg(b, LAPIC_TPR));
 	*why = buf;
 out:
 	free(b);

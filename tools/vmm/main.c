@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 			pthread_join(vm.vcpus[i]->thread, NULL);
 		vm.vcpus[i]->started = false;
 	}
+	if (status == VMM_TIMEOUT)
+		vm_report_vcpus(&vm, "at the timeout");
 	if (vm.opt.stats)
 		stats_print(&vm);
 out:

@@ -138,29 +138,6 @@ static void handle_io(struct vcpu *vcpu)
 			    data + (size_t)i * run->io.size);
 }
 
-/*
- * The vCPU's registers, for an exit the VMM cannot go on from: where the
- * guest was and in which paging mode (a failed page walk names a table
- * the guest's CR3 leads to).
- */
-static void dump_registers(struct vcpu *vcpu)
-{
-	const struct backend_ops *ops = vcpu->vm->ops;
-	struct vlapic_sregs s;
-	struct vlapic_regs r;
-
-	if (ops->get_regs(vcpu, &r) || ops->get_sregs(vcpu, &s))
-		return;
-	vmm_msg("vcpu%u: RIP 0x%llx RSP 0x%llx RFLAGS 0x%llx CS 0x%x (base 0x%llx, L %u D %u)",
-		vcpu->index, (unsigned long long)r.rip,
-		(unsigned long long)r.rsp, (unsigned long long)r.rflags,
-		s.cs.selector, (unsigned long long)s.cs.base, s.cs.l, s.cs.db);
-	vmm_msg("vcpu%u: CR0 0x%llx CR2 0x%llx CR3 0x%llx CR4 0x%llx EFER 0x%llx",
-		vcpu->index, (unsigned long long)s.cr0,
-		(unsigned long long)s.cr2, (unsigned long long)s.cr3,
-		(unsigned long long)s.cr4, (unsigned long long)s.efer);
-}
-
 static void report_internal_error(struct vcpu *vcpu)
 {
 	struct vlapic_run *run = vcpu->run;
@@ -173,7 +150,7 @@ static void report_internal_error(struct vcpu *vcpu)
 			"vcpu%u: internal error: suberror %u, %u data words, first 0x%llx",
 			vcpu->index, run->internal.suberror, run->internal.ndata,
 			run->internal.ndata ? (unsigned long long)d[0] : 0ULL);
-		dump_registers(vcpu);
+		vcpu_dump_registers(vcpu);
 		return;
 	}
 	if (run->emulation_failure.flags &
@@ -199,7 +176,7 @@ static void report_internal_error(struct vcpu *vcpu)
 		"vcpu%u: internal error: emulation failed, %s%s%s",
 		vcpu->index, w == 3 ? "instruction" : "no instruction bytes",
 		bytes, exit);
-	dump_registers(vcpu);
+	vcpu_dump_registers(vcpu);
 }
 
 /* One exit for the VMM; returns false when the thread must end. */
@@ -245,7 +222,7 @@ static bool handle_exit(struct vcpu *vcpu)
 			"vcpu%u: failed entry, hardware reason 0x%llx",
 			vcpu->index,
 			(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
-		dump_registers(vcpu);
+		vcpu_dump_registers(vcpu);
 		return false;
 	case VLAPIC_EXIT_INTERNAL_ERROR:
 		report_internal_error(vcpu);

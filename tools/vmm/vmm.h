@@ -240,6 +240,10 @@ int vm_state_load(struct vm *vm, const struct vm_state *st,
 		  unsigned int flags);
 void vm_state_roundtrip(struct vm *vm, struct vcpu *self);
 
+/* report.c */
+void vcpu_dump_registers(struct vcpu *vcpu);
+void vm_report_vcpus(struct vm *vm, const char *why);
+
 /* idle.c */
 struct idle_watch;
 struct idle_watch *idle_watch_new(struct vm *vm);

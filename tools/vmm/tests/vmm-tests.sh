@@ -144,10 +144,18 @@ fi
 
 # --- a guest that spins forever is ended by --timeout -------------------
 if want spin; then
-	run spin --mem 16 --timeout 3 "$dir/spin.elf"
-	check spin "spin: --timeout 3 gives status 12 and one line" \
-		sh -c "[ $rc = 12 ] && [ \$(wc -l <'$tmp/spin.err') = 1 ] && grep -q timeout '$tmp/spin.err'"
+	run spin --smp 2 --mem 16 --timeout 3 "$dir/spin.elf"
+	check spin "spin: --timeout 3 gives status 12, the timeout first" \
+		sh -c "[ $rc = 12 ] && head -n 1 '$tmp/spin.err' | grep -q 'timeout: the guest still runs'"
 	check spin "spin: the guest ran" out_has spin "test guest: spin"
+	at=$(sed -n 's/^# vlapic-vmm test guest: spin at \(0x[0-9a-f]*\)$/\1/p' \
+		"$tmp/spin.out")
+	check spin "spin: the timeout report has vcpu0 at the loop ($at)" \
+		err_has spin "^vlapic-vmm: vcpu0: RIP ${at:-none} "
+	check spin "spin: the timeout report has vcpu1 waiting for SIPI" \
+		err_has spin "^vlapic-vmm: vcpu1: [0-9]* exits to the VMM, waits for SIPI$"
+	check spin "spin: the timeout report has vcpu0's LAPIC" \
+		err_has spin "^vlapic-vmm: vcpu0: LAPIC ID 0x0 "
 fi
 
 # --- snapshot and restore -------------------------------------------------
