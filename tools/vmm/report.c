@@ -25,6 +25,23 @@
 #define LAPIC_LVTT	0x320
 #define LAPIC_TMICT	0x380
 #define LAPIC_TMCCT	0x390
+#define MSR_APIC_BASE	0x1b
+
+/* IA32_APIC_BASE (EN, EXTD, the page); all ones if it cannot be read. */
+static unsigned long long apic_base(struct vcpu *vcpu)
+{
+	struct {
+		struct vlapic_msrs hdr;
+		struct vlapic_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = MSR_APIC_BASE;
+	if (vcpu->vm->ops->get_msrs(vcpu, &m.hdr) != 1)
+		return ~0ULL;
+	return m.e.data;
+}
 
 /**
  * lapic_reg() - one 32-bit register of a LAPIC blob's register page.
@@ -122,8 +139,9 @@ static void report_vcpu(struct vcpu *vcpu)
 	vcpu_dump_registers(vcpu);
 	irr = lapic_highest(b, LAPIC_IRR);
 	isr = lapic_highest(b, LAPIC_ISR);
-	vmm_msg("vcpu%u: LAPIC ID 0x%x LDR 0x%x SVR 0x%x TPR 0x%x ESR 0x%x",
-		vcpu->index, lapic_reg(b, LAPIC_ID), lapic_reg(b, LAPIC_LDR),
+	vmm_msg("vcpu%u: IA32_APIC_BASE 0x%llx; LAPIC ID 0x%x LDR 0x%x SVR 0x%x TPR 0x%x ESR 0x%x",
+		vcpu->index, apic_base(vcpu), lapic_reg(b, LAPIC_ID),
+		lapic_reg(b, LAPIC_LDR),
 		lapic_reg(b, LAPIC_SVR), lapic_reg(b, LAPIC_TPR),
 		lapic_reg(b, LAPIC_ESR));
 	vmm_msg("vcpu%u: highest IRR %d ISR %d; ICR 0x%x:%08x; LVTT 0x%x TMICT 0x%x TMCCT 0x%x",

@@ -155,7 +155,7 @@ if want spin; then
 	check spin "spin: the timeout report has vcpu1 waiting for SIPI" \
 		err_has spin "^vlapic-vmm: vcpu1: [0-9]* exits to the VMM, waits for SIPI$"
 	check spin "spin: the timeout report has vcpu0's LAPIC" \
-		err_has spin "^vlapic-vmm: vcpu0: LAPIC ID 0x0 "
+		err_has spin "^vlapic-vmm: vcpu0: IA32_APIC_BASE 0xfee00900; LAPIC ID 0x0 "
 fi
 
 # --- snapshot and restore -------------------------------------------------
