@@ -84,6 +84,20 @@ static bool has_x2apic, has_deadline, ioapic_eoi_reg;
 static unsigned int npins, nlines = 24;
 /* The IOAPIC's index/data pair: 0 free, else the owner's index + 1. */
 static int ioapic_owner;
+/*
+ * An INIT that an AP takes while its IA32_APIC_BASE.EN is clear loses
+ * the AP for good: the INIT keeps IA32_APIC_BASE, and a globally disabled
+ * local APIC accepts no SIPI (SDM vol. 3 10.4.3), so it waits for one
+ * forever. That happens, as it would on hardware, when the INIT is
+ * accepted while the AP runs and the AP clears EN before it takes the
+ * INIT (at an instruction boundary; under a hypervisor, at the next
+ * entry). So with INITs flying, a CPU that sends an INIT to another holds
+ * init_owner from before its ICR write until the INIT was surely taken
+ * (INIT_SETTLE_TSC: the target takes it at its next exit, one kick away),
+ * and an AP holds it across each write of IA32_APIC_BASE that clears EN.
+ */
+static int init_owner;
+#define INIT_SETTLE_TSC	QUIET_TSC
 
 static const u8 sipi_vectors[] = { 0x08, 0x10, 0x11, 0x12, 0x13, 0x14,
 				   0x15, 0x16, 0x17 };
@@ -99,6 +113,40 @@ static const u8 illegal_vectors[] = { 0, 1, 3, 4, 5, 6, 7, 9, 15 };
 static bool inits_fly(void)
 {
 	return ncpus > 1 && !no_init;
+}
+
+static bool owner_lock(int *owner);
+static void owner_unlock(int *owner);
+
+/* Whether ICR value @lo is an INIT that may reach another CPU. */
+static bool icr_inits_others(u32 lo)
+{
+	return inits_fly() && (lo >> 8 & 7) == 5 &&
+	       (lo & (3U << 18)) != APIC_SH_SELF;
+}
+
+/* Before an ICR write of @lo: false if the operation must be skipped. */
+static bool init_send_begin(u32 lo)
+{
+	return !icr_inits_others(lo) || owner_lock(&init_owner);
+}
+
+/* After it: an INIT sent keeps the lock until its target took it. */
+static void init_send_end(u32 lo)
+{
+	u64 t0 = rdtsc();
+
+	if (!icr_inits_others(lo))
+		return;
+	while (rdtsc() - t0 < INIT_SETTLE_TSC)
+		cpu_relax();
+	owner_unlock(&init_owner);
+}
+
+/* Whether AP @me must hold init_owner to write IA32_APIC_BASE := @v. */
+static bool base_needs_init_lock(unsigned int me, u64 v)
+{
+	return me != 0 && inits_fly() && !(v & APIC_BASE_EN);
 }
 
 /* xorshift64*: one stream per CPU. */
@@ -418,7 +466,7 @@ static void op_string(struct fuzz_cpu *f, unsigned int me)
 static void op_msr(struct fuzz_cpu *f, unsigned int me)
 {
 	u32 idx = chance(f, 90) ? rnd_below(f, 0x40) : rnd_below(f, 0x100);
-	u32 msr = 0x800 + idx, reg = idx << 4, lo;
+	u32 msr = 0x800 + idx, reg = idx << 4, lo = 0;
 	u64 v = 0, val;
 	int vec;
 
@@ -451,7 +499,11 @@ static void op_msr(struct fuzz_cpu *f, unsigned int me)
 	} else if (reg == APIC_EOI && chance(f, 70)) {
 		val = 0;
 	}
+	if (reg == APIC_ICR && !init_send_begin(lo))
+		return;
 	vec = wrmsr_safe(msr, val);
+	if (reg == APIC_ICR)
+		init_send_end(lo);
 	f->faults += vec != 0;
 	observe(f, C_MSR, msr | BIT(31), vec ? (u64)vec << 56 : val);
 }
@@ -473,8 +525,6 @@ static void op_base(struct fuzz_cpu *f, unsigned int me)
 	u64 cur = rdmsr(MSR_APIC_BASE), keep = cur & APIC_BASE_BSP, v;
 	u64 addr = APIC_DEFAULT_BASE;
 	int vec;
-
-	(void)me;
 
 	if (!no_relocate && chance(f, 20))
 		addr = RELOC_BASE + (rnd_below(f, 16) << 12);
@@ -505,7 +555,14 @@ static void op_base(struct fuzz_cpu *f, unsigned int me)
 		break;
 	}
 	v = (v & ~APIC_BASE_BSP) | keep;
-	vec = write_base(f, v);
+	if (base_needs_init_lock(me, v)) {
+		if (!owner_lock(&init_owner))
+			return;
+		vec = write_base(f, v);
+		owner_unlock(&init_owner);
+	} else {
+		vec = write_base(f, v);
+	}
 	observe(f, C_BASE, v, (u64)vec << 56 | f->apic_base);
 }
 
@@ -518,6 +575,8 @@ static void op_icr(struct fuzz_cpu *f, unsigned int me)
 	int vec = 0;
 
 	lo = icr_value(f, me, &d, mode == 2);
+	if (!init_send_begin(lo))
+		return;
 	if (mode == 2) {
 		vec = wrmsr_safe(X2APIC_MSR(APIC_ICR), (u64)d << 32 | lo);
 		f->faults += vec != 0;
@@ -525,6 +584,7 @@ static void op_icr(struct fuzz_cpu *f, unsigned int me)
 		mmio_write(page_base(f) + APIC_ICR2, 4, d << 24);
 		mmio_write(page_base(f) + APIC_ICR, 4, lo);
 	}
+	init_send_end(lo);
 	observe(f, C_ICR, lo, (u64)d | (u64)vec << 56);
 }
 
@@ -635,17 +695,18 @@ static void op_tpr(struct fuzz_cpu *f, unsigned int me)
 /* --- IOAPIC and pc-testdev ------------------------------------------- */
 
 /*
+ * The guest's two locks, each an int: 0 free, else the owner's index + 1.
  * An owner that an INIT took away waits for a SIPI, which only the BSP's
  * wait_all_finished() sends once its own operations are done: a waiter
  * that spun for as long as that loop waits gives up, and its operation
- * is skipped (never on one CPU, where nobody else holds the lock).
+ * is skipped (never on one CPU, where nobody else holds a lock).
  */
-static bool ioapic_lock(void)
+static bool owner_lock(int *owner)
 {
 	int me = this_cpu()->idx + 1, free = 0;
 	u64 t0 = rdtsc();
 
-	while (!__atomic_compare_exchange_n(&ioapic_owner, &free, me, false,
+	while (!__atomic_compare_exchange_n(owner, &free, me, false,
 					    __ATOMIC_ACQUIRE,
 					    __ATOMIC_RELAXED)) {
 		free = 0;
@@ -656,18 +717,18 @@ static bool ioapic_lock(void)
 	return true;
 }
 
-static void ioapic_unlock(void)
+static void owner_unlock(int *owner)
 {
-	__atomic_store_n(&ioapic_owner, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(owner, 0, __ATOMIC_RELEASE);
 }
 
 /* An INIT may have taken this CPU away while it held the lock. */
-static void ioapic_unlock_if_mine(void)
+static void owner_unlock_if_mine(int *owner)
 {
 	int me = this_cpu()->idx + 1;
 
-	__atomic_compare_exchange_n(&ioapic_owner, &me, 0, false,
-				    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+	__atomic_compare_exchange_n(owner, &me, 0, false, __ATOMIC_RELEASE,
+				    __ATOMIC_RELAXED);
 }
 
 static u64 redir_value(struct fuzz_cpu *f)
@@ -692,7 +753,7 @@ static void op_ioapic(struct fuzz_cpu *f, unsigned int me)
 
 	(void)me;
 
-	if (!ioapic_lock())
+	if (!owner_lock(&ioapic_owner))
 		return;
 	switch (rnd_below(f, 5)) {
 	case 0: case 1: {
@@ -726,7 +787,7 @@ static void op_ioapic(struct fuzz_cpu *f, unsigned int me)
 		observe(f, C_IOAPIC, BIT(29), v);
 		break;
 	}
-	ioapic_unlock();
+	owner_unlock(&ioapic_owner);
 }
 
 static void op_line(struct fuzz_cpu *f, unsigned int me)
@@ -811,6 +872,23 @@ static enum cls pick_class(struct fuzz_cpu *f)
 static void quiesce(void *arg);
 
 /*
+ * Through disabled to xAPIC at the default page (the only way out of
+ * x2APIC): on an AP, with init_owner held, as EN is clear in between. It
+ * must get there, so it goes on without the lock if it cannot have it.
+ */
+static void base_to_default_xapic(void)
+{
+	u64 bsp = rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP;
+	bool held = base_needs_init_lock(this_cpu()->idx, bsp) &&
+		    owner_lock(&init_owner);
+
+	wrmsr(MSR_APIC_BASE, bsp);
+	wrmsr(MSR_APIC_BASE, bsp | APIC_DEFAULT_BASE | APIC_BASE_EN);
+	if (held)
+		owner_unlock(&init_owner);
+}
+
+/*
  * An AP that finished quiesces its own xAPIC before it says so: the last
  * operation may have left IA32_APIC_BASE.EN clear, and a globally
  * disabled local APIC takes no INIT or SIPI (SDM vol. 3 10.4.3), so the
@@ -848,11 +926,10 @@ static void fuzz_restart(void *arg)
 {
 	struct cpu *c = arg;
 
-	ioapic_unlock_if_mine();
+	owner_unlock_if_mine(&ioapic_owner);
+	owner_unlock_if_mine(&init_owner);
 	c->x2apic = false;
-	wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP));
-	wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP) |
-	      APIC_DEFAULT_BASE | APIC_BASE_EN);
+	base_to_default_xapic();
 	apic_setup_xapic();
 	if (!READ_ONCE(fc[c->idx].finished))
 		fuzz_loop(&fc[c->idx], c->idx);
@@ -865,9 +942,7 @@ static void quiesce(void *arg)
 
 	(void)arg;
 	this_cpu()->x2apic = false;
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP);
-	wrmsr(MSR_APIC_BASE, (rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP) |
-	      APIC_DEFAULT_BASE | APIC_BASE_EN);
+	base_to_default_xapic();
 	if (!(rdmsr(MSR_APIC_BASE) & APIC_BASE_BSP))
 		apic_write(APIC_ID, this_cpu()->idx << 24);
 	apic_setup_xapic();
@@ -949,9 +1024,14 @@ static void parse_cmdline(const char *s)
  */
 static void restart_aps(void)
 {
-	apic_send_ipi(0, APIC_SH_OTHERS | APIC_DM_INIT | APIC_INT_ASSERT |
-		      APIC_INT_LEVEL);
+	u32 init = APIC_SH_OTHERS | APIC_DM_INIT | APIC_INT_ASSERT |
+		   APIC_INT_LEVEL;
+	bool held = init_send_begin(init);
+
+	apic_send_ipi(0, init);
 	apic_send_ipi(0, APIC_SH_OTHERS | APIC_DM_INIT | APIC_INT_LEVEL);
+	if (held)
+		init_send_end(init);
 	apic_send_ipi(0, APIC_SH_OTHERS | APIC_DM_SIPI | (TRAMP_BASE >> 12));
 }
 
