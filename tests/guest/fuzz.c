@@ -38,7 +38,8 @@
  * yet), ExtINT (no 8259 is programmed), HLT (nothing
  * need wake it), aligned 32-bit MMIO writes of unsanitized values (an
  * unaligned or other-width write is ignored by the SDM's rules, so it
- * gets any value).
+ * gets any value), an INIT reaching an AP while it clears
+ * IA32_APIC_BASE.EN (init_owner says why).
  */
 #include "guest.h"
 
