@@ -240,8 +240,8 @@ linux_guest() {
 # differences are classified in docs/kvm-deviations.md).
 fuzz_seed=${FUZZ_SEED:-17}
 fuzz_ops=${FUZZ_OPS:-1500}
-# More than one vCPU: not in make check yet (docs/testing.md "Guest
-# fuzzer": what still fails). SMP runs leave CR8 alone: QEMU aborts on a
+# More than one vCPU: not in make check (docs/testing.md "Guest fuzzer":
+# QEMU's SVM loses the host's state in about 1 run in 40 on 2 vCPUs). SMP runs leave CR8 alone: QEMU aborts on a
 # CR8 write under a pending V_IRQ (docs/run.md "On QEMU").
 fuzz_smp=${FUZZ_SMP:-1}
 
@@ -296,8 +296,9 @@ guest_fuzz() {
 }
 
 # Host CPU 1 goes offline and online (3 times) while a guest runs (the
-# fuzzer, FUZZ_SEED, on FUZZ_HOTPLUG_SMP vCPUs, 1 until the SMP finding
-# above is fixed): its vCPU threads move, the guest finishes with every
+# fuzzer, FUZZ_SEED, on FUZZ_HOTPLUG_SMP vCPUs, 1 by default: on more,
+# QEMU's page walk stops about half of these long runs, docs/testing.md
+# "Guest fuzzer"): its vCPU threads move, the guest finishes with every
 # TAP line ok, and KVM can then run a guest (kvm_amd refuses a CPU
 # with EFER.SVME left set, so SVM was turned off where vlapic had it on).
 guest_hotplug() {
