@@ -241,8 +241,9 @@ linux_guest() {
 fuzz_seed=${FUZZ_SEED:-17}
 fuzz_ops=${FUZZ_OPS:-1500}
 # More than one vCPU: not in make check (docs/testing.md "Guest fuzzer":
-# QEMU's SVM loses the host's state in about 1 run in 40 on 2 vCPUs). SMP runs leave CR8 alone: QEMU aborts on a
-# CR8 write under a pending V_IRQ (docs/run.md "On QEMU").
+# QEMU's SVM loses the host's state in about 1 run in 40 on 2 vCPUs).
+# SMP runs leave CR8 alone: QEMU aborts on a CR8 write under a pending
+# V_IRQ (docs/run.md "On QEMU").
 fuzz_smp=${FUZZ_SMP:-1}
 
 pause_exits() { # pause_exits Y|N: the module's PAUSE exits for new vCPUs
