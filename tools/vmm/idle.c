@@ -67,17 +67,9 @@ void idle_watch_free(struct idle_watch *w)
 
 static int deadline_armed(struct vcpu *vcpu)
 {
-	struct {
-		struct vlapic_msrs hdr;
-		struct vlapic_msr_entry e;
-	} m;
+	uint64_t v;
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 1;
-	m.e.index = MSR_TSC_DEADLINE;
-	if (vcpu->vm->ops->get_msrs(vcpu, &m.hdr) != 1)
-		return 0;
-	return m.e.data != 0;
+	return !vcpu_read_msr(vcpu, MSR_TSC_DEADLINE, &v) && v != 0;
 }
 
 /*

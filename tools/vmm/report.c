@@ -27,8 +27,15 @@
 #define LAPIC_TMCCT	0x390
 #define MSR_APIC_BASE	0x1b
 
-/* IA32_APIC_BASE (EN, EXTD, the page); all ones if it cannot be read. */
-static unsigned long long apic_base(struct vcpu *vcpu)
+/**
+ * vcpu_read_msr() - one MSR of a vCPU through the backend.
+ * @vcpu: a vCPU whose thread is not in RUN.
+ * @index: the MSR.
+ * @val: its value, on success.
+ *
+ * Return: 0, or -1 if the backend could not read it.
+ */
+int vcpu_read_msr(struct vcpu *vcpu, uint32_t index, uint64_t *val)
 {
 	struct {
 		struct vlapic_msrs hdr;
@@ -37,10 +44,19 @@ static unsigned long long apic_base(struct vcpu *vcpu)
 
 	memset(&m, 0, sizeof(m));
 	m.hdr.nmsrs = 1;
-	m.e.index = MSR_APIC_BASE;
+	m.e.index = index;
 	if (vcpu->vm->ops->get_msrs(vcpu, &m.hdr) != 1)
-		return ~0ULL;
-	return m.e.data;
+		return -1;
+	*val = m.e.data;
+	return 0;
+}
+
+/* IA32_APIC_BASE (EN, EXTD, the page); all ones if it cannot be read. */
+static unsigned long long apic_base(struct vcpu *vcpu)
+{
+	uint64_t v;
+
+	return vcpu_read_msr(vcpu, MSR_APIC_BASE, &v) ? ~0ULL : v;
 }
 
 /**

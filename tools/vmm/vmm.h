@@ -241,6 +241,7 @@ int vm_state_load(struct vm *vm, const struct vm_state *st,
 void vm_state_roundtrip(struct vm *vm, struct vcpu *self);
 
 /* report.c */
+int vcpu_read_msr(struct vcpu *vcpu, uint32_t index, uint64_t *val);
 void vcpu_dump_registers(struct vcpu *vcpu);
 void vm_report_vcpus(struct vm *vm, const char *why);
 
