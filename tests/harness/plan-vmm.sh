@@ -240,11 +240,21 @@ linux_guest() {
 # differences are classified in docs/kvm-deviations.md).
 fuzz_seed=${FUZZ_SEED:-17}
 fuzz_ops=${FUZZ_OPS:-1500}
-# More than one vCPU: not in make check (docs/testing.md "Guest fuzzer":
-# QEMU's SVM loses the host's state in about 1 run in 40 on 2 vCPUs).
-# SMP runs leave CR8 alone: QEMU aborts on a CR8 write under a pending
-# V_IRQ (docs/run.md "On QEMU").
-fuzz_smp=${FUZZ_SMP:-1}
+# Then FUZZ_SMP vCPUs at once (make check: 2). SMP runs leave CR8 alone:
+# QEMU aborts on a CR8 write under a pending V_IRQ (docs/run.md "On
+# QEMU").
+fuzz_smp=${FUZZ_SMP:-2}
+
+# qemu_lost_host_state ERRFILE: the VMM stopped on the emulator's known
+# defect (docs/run.md "On QEMU"), not on anything of the module's or the
+# guest's: QEMU's SVM ran the host's side of a #VMEXIT in guest mode, so
+# the vCPU's registers at that nested page fault are the host kernel's
+# (RIP in its upper half, CS 0x10; the fuzzer runs below 4 GiB, CS 0x8).
+# About 1 run in 40 on 2 vCPUs (docs/testing.md "Guest fuzzer").
+qemu_lost_host_state() {
+	grep -q ': internal error: emulation failed, no instruction bytes; exit 0x400 ' "$1" &&
+		grep -q ': RIP 0xffffffff[89a-f][0-9a-f]\{7\} .* CS 0x10 ' "$1"
+}
 
 pause_exits() { # pause_exits Y|N: the module's PAUSE exits for new vCPUs
 	echo "$1" >/sys/module/vlapic/parameters/pause_exits
@@ -259,6 +269,10 @@ fuzz_run() { # fuzz_run NAME SMP EXTRA-CMDLINE: on vlapic, TAP lines as a test
 	cat /tmp/fuzz.out
 	sed 's/^/# /' /tmp/fuzz.err
 	[ "$rc" = 1 ] && rc=0
+	if [ "$2" -gt 1 ] && [ "$rc" = 10 ] && qemu_lost_host_state /tmp/fuzz.err; then
+		echo "ok 0 - the fuzzer on $2 vCPUs finished # SKIP QEMU's SVM lost the host's state (docs/run.md \"On QEMU\")"
+		rc=0
+	fi
 	mark "userspace exit $1 $rc"
 }
 
