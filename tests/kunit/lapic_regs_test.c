@@ -388,6 +388,45 @@ static void regs_global_disable_keeps_cpu_running(struct kunit *test)
 }
 
 /*
+ * The guest fuzzer's lost AP (docs/testing.md "Guest fuzzer"), replayed:
+ * an INIT accepted while the AP runs, then the AP clears IA32_APIC_BASE.EN
+ * before it takes the INIT. The INIT is still taken (it is the CPU's, not
+ * the APIC's) and keeps IA32_APIC_BASE, so the AP waits for SIPI with its
+ * APIC off the bus: no SIPI and no INIT reaches it again (SDM vol. 3
+ * 10.4.3, 10.4.7.3).
+ */
+static void regs_init_taken_after_global_disable(struct kunit *test)
+{
+	struct lapic_env *env = env_create(test, 2, NULL, NULL);
+	struct vlapic *v = env->v[1];
+	struct vlapic_irq irq = {
+		.dest_id = 1, .delivery_mode = APIC_DM_INIT, .assert = true,
+	};
+	u64 val;
+	u8 vec;
+
+	start_ap(test, env, v);
+	KUNIT_EXPECT_NE(test, vlapic_bus_deliver(env->bus, &irq, NULL), 0);
+	vlapic_msr_write(v, 0x1b, VLAPIC_DEFAULT_BASE);
+	KUNIT_EXPECT_TRUE(test, vlapic_take_event(v, VLAPIC_EVENT_INIT, NULL));
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_WAIT_FOR_SIPI);
+	vlapic_msr_read(v, 0x1b, &val);
+	KUNIT_EXPECT_EQ(test, val, (u64)VLAPIC_DEFAULT_BASE);
+
+	irq.delivery_mode = APIC_DM_STARTUP;
+	irq.vector = 0x08;
+	KUNIT_EXPECT_EQ(test, vlapic_bus_deliver(env->bus, &irq, NULL), 0);
+	irq.dest_id = 0xff;	/* the broadcast the BSP's restart uses */
+	KUNIT_EXPECT_EQ(test, vlapic_bus_deliver(env->bus, &irq, NULL), 0);
+	KUNIT_EXPECT_FALSE(test, vlapic_take_event(v, VLAPIC_EVENT_SIPI, &vec));
+	irq.delivery_mode = APIC_DM_INIT;
+	irq.dest_id = 1;
+	KUNIT_EXPECT_EQ(test, vlapic_bus_deliver(env->bus, &irq, NULL), 0);
+	KUNIT_EXPECT_EQ(test, vlapic_pending_events(v), 0);
+	KUNIT_EXPECT_EQ(test, vlapic_mp_state(v), VLAPIC_MP_WAIT_FOR_SIPI);
+}
+
+/*
  * The VMM's IA32_APIC_BASE write (SET_SREGS, SET_MSRS) sets any mode from
  * any other: x2APIC -> xAPIC, which a guest WRMSR may not do (a VMM
  * resetting a guest that was in x2APIC mode), and disabled -> x2APIC. It
@@ -576,6 +615,7 @@ static struct kunit_case regs_cases[] = {
 	KUNIT_CASE(regs_base_relocation_and_bsp),
 	KUNIT_CASE(regs_global_disable_resets),
 	KUNIT_CASE(regs_global_disable_keeps_cpu_running),
+	KUNIT_CASE(regs_init_taken_after_global_disable),
 	KUNIT_CASE(regs_host_apic_base_any_mode),
 	KUNIT_CASE(regs_self_ipi_keeps_icr),
 	KUNIT_CASE(regs_esr_protocol),
