@@ -37,10 +37,20 @@ struct irqchip_blob {
 	uint8_t data[IRQCHIP_BLOB_MAX];
 };
 
-/* The 256-bit registers of a LAPIC blob's xAPIC page (report.c). */
-#define LAPIC_ISR		0x100
+/* Offsets in a LAPIC blob's xAPIC page (idle.c, report.c). */
+#define LAPIC_ID		0x020
+#define LAPIC_TPR		0x080
+#define LAPIC_LDR		0x0d0
+#define LAPIC_SVR		0x0f0
+#define LAPIC_ISR		0x100	/* 256 bits: lapic_highest() */
 #define LAPIC_TMR		0x180
 #define LAPIC_IRR		0x200
+#define LAPIC_ESR		0x280
+#define LAPIC_ICR_LO		0x300
+#define LAPIC_ICR_HI		0x310
+#define LAPIC_LVTT		0x320
+#define LAPIC_TMICT		0x380
+#define LAPIC_TMCCT		0x390
 
 uint32_t lapic_reg(const struct irqchip_blob *b, unsigned int off);
 int lapic_highest(const struct irqchip_blob *b, unsigned int base);

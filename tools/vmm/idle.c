@@ -28,10 +28,6 @@
 #include "vmm.h"
 
 #define BACKOFF_POLLS	20
-#define LAPIC_TPR	0x080
-#define LAPIC_LVTT	0x320
-#define LAPIC_TMICT	0x380
-#define LAPIC_TMCCT	0x390
 #define LVT_MASKED	BIT(16)
 #define MSR_TSC_DEADLINE 0x6e0
 #define X86_EFLAGS_IF	BIT_ULL(9)

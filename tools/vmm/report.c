@@ -15,16 +15,6 @@
 
 #include "vmm.h"
 
-#define LAPIC_ID	0x020
-#define LAPIC_TPR	0x080
-#define LAPIC_LDR	0x0d0
-#define LAPIC_SVR	0x0f0
-#define LAPIC_ESR	0x280
-#define LAPIC_ICR_LO	0x300
-#define LAPIC_ICR_HI	0x310
-#define LAPIC_LVTT	0x320
-#define LAPIC_TMICT	0x380
-#define LAPIC_TMCCT	0x390
 #define MSR_APIC_BASE	0x1b
 
 /**
