@@ -27,9 +27,11 @@ log "vmm boot: exit $rc after $(($(date +%s) - t0)) s"
 : >"$BUILD/vmm.results"
 python3 "$ROOT/tests/harness/parse-log.py" "$BUILD/vmm.console.log" \
 	--boot vmm --results "$BUILD/vmm.results" --boot-rc "$rc" || true
-python3 "$ROOT/tests/harness/compare-guests.py" "$BUILD/vmm.console.log" \
-	"$ROOT/docs/kvm-deviations.md" "$BUILD/vmm.results" \
-	>/dev/null || true
+# VMM_ONLY runs no guest program, so there is nothing to compare.
+[ -n "${VMM_ONLY:-}" ] ||
+	python3 "$ROOT/tests/harness/compare-guests.py" \
+		"$BUILD/vmm.console.log" "$ROOT/docs/kvm-deviations.md" \
+		"$BUILD/vmm.results" >/dev/null || true
 passed=$(grep -c '^ok ' "$BUILD/vmm.results" || true)
 failed=$(grep -c '^not ok ' "$BUILD/vmm.results" || true)
 echo "$passed passed, $failed failed"
