@@ -37,7 +37,7 @@ struct irqchip_blob {
 	uint8_t data[IRQCHIP_BLOB_MAX];
 };
 
-/* Offsets in a LAPIC blob's xAPIC page (idle.c, report.c). */
+/* Offsets in a LAPIC blob's xAPIC page (read with state.c's lapic_reg()). */
 #define LAPIC_ID		0x020
 #define LAPIC_TPR		0x080
 #define LAPIC_LDR		0x0d0

@@ -29,7 +29,6 @@
 
 #define BACKOFF_POLLS	20
 #define LVT_MASKED	BIT(16)
-#define MSR_TSC_DEADLINE 0x6e0
 #define X86_EFLAGS_IF	BIT_ULL(9)
 
 /**
@@ -65,7 +64,7 @@ static int deadline_armed(struct vcpu *vcpu)
 {
 	uint64_t v;
 
-	return !vcpu_read_msr(vcpu, MSR_TSC_DEADLINE, &v) && v != 0;
+	return !vcpu_read_msr(vcpu, MSR_IA32_TSC_DEADLINE, &v) && v != 0;
 }
 
 /*

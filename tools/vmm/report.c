@@ -11,77 +11,15 @@
  * from the main thread after every vCPU thread ended.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "vmm.h"
-
-#define MSR_APIC_BASE	0x1b
-
-/**
- * vcpu_read_msr() - one MSR of a vCPU through the backend.
- * @vcpu: a vCPU whose thread is not in RUN.
- * @index: the MSR.
- * @val: its value, on success.
- *
- * Return: 0, or -1 if the backend could not read it.
- */
-int vcpu_read_msr(struct vcpu *vcpu, uint32_t index, uint64_t *val)
-{
-	struct {
-		struct vlapic_msrs hdr;
-		struct vlapic_msr_entry e;
-	} m;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = 1;
-	m.e.index = index;
-	if (vcpu->vm->ops->get_msrs(vcpu, &m.hdr) != 1)
-		return -1;
-	*val = m.e.data;
-	return 0;
-}
 
 /* IA32_APIC_BASE (EN, EXTD, the page); all ones if it cannot be read. */
 static unsigned long long apic_base(struct vcpu *vcpu)
 {
 	uint64_t v;
 
-	return vcpu_read_msr(vcpu, MSR_APIC_BASE, &v) ? ~0ULL : v;
-}
-
-/**
- * lapic_reg() - one 32-bit register of a LAPIC blob's register page.
- * @b: a vCPU's irqchip blob (backend.h: it starts with the xAPIC page).
- * @off: the register's offset in the xAPIC page.
- *
- * Return: the register.
- */
-uint32_t lapic_reg(const struct irqchip_blob *b, unsigned int off)
-{
-	uint32_t v;
-
-	memcpy(&v, b->data + off, sizeof(v));
-	return v;
-}
-
-/**
- * lapic_highest() - the highest vector set in a 256-bit LAPIC register.
- * @b: a vCPU's irqchip blob.
- * @base: LAPIC_IRR, LAPIC_ISR or LAPIC_TMR.
- *
- * Return: the vector, or -1 if none is set.
- */
-int lapic_highest(const struct irqchip_blob *b, unsigned int base)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		uint32_t v = lapic_reg(b, base + i * 16);
-
-		if (v)
-			return i * 32 + 31 - __builtin_clz(v);
-	}
-	return -1;
+	return vcpu_read_msr(vcpu, MSR_IA32_APIC_BASE, &v) ? ~0ULL : v;
 }
 
 /**

@@ -3,6 +3,8 @@
  * The VM's CPU and irqchip state as a whole: saved and loaded for guest
  * reboots (the state of each vCPU right after creation), for port 0xef
  * (in place), and for snapshots (snapshot.c writes it to a file).
+ * Single registers are read from it too, for the idle check and the
+ * reports: one MSR (vcpu_read_msr()), one LAPIC register (lapic_reg()).
  *
  * Load order, the same on both backends:
  *
@@ -26,9 +28,6 @@
 
 #include "vmm.h"
 
-#define MSR_IA32_TSC		0x00000010
-#define MSR_IA32_TSC_DEADLINE_	0x000006e0
-
 /* The MSRs a vCPU state holds, if the backend keeps them. */
 static const uint32_t msr_candidates[] = {
 	MSR_IA32_TSC,
@@ -43,7 +42,7 @@ static const uint32_t msr_candidates[] = {
 	0xc0000084,	/* SFMASK */
 	0xc0000102,	/* KERNEL_GS_BASE */
 	0xc0000103,	/* TSC_AUX */
-	MSR_IA32_TSC_DEADLINE_,	/* last: see the load order */
+	MSR_IA32_TSC_DEADLINE,	/* last: see the load order */
 };
 
 struct msrs_buf {
@@ -110,7 +109,7 @@ int vcpu_state_save(struct vcpu *vcpu, struct vcpu_state *s)
 
 static bool keep_in_place(uint32_t index)
 {
-	return index == MSR_IA32_TSC || index == MSR_IA32_TSC_DEADLINE_;
+	return index == MSR_IA32_TSC || index == MSR_IA32_TSC_DEADLINE;
 }
 
 /* Load MSRs of @s: the deadline only if @deadline, the others if not. */
@@ -123,7 +122,7 @@ static int load_msrs(struct vcpu *vcpu, const struct vcpu_state *s,
 
 	memset(&b, 0, sizeof(b));
 	for (i = 0; i < s->nmsrs && i < VMM_MAX_MSRS; i++) {
-		bool is_deadline = s->msrs[i].index == MSR_IA32_TSC_DEADLINE_;
+		bool is_deadline = s->msrs[i].index == MSR_IA32_TSC_DEADLINE;
 
 		if (is_deadline != deadline)
 			continue;
@@ -259,4 +258,63 @@ void vm_state_roundtrip(struct vm *vm, struct vcpu *self)
 	}
 	ctl_resume(vm);
 	vm_state_free(st);
+}
+
+/**
+ * vcpu_read_msr() - one MSR of a vCPU through the backend.
+ * @vcpu: a vCPU whose thread is not in RUN.
+ * @index: the MSR.
+ * @val: its value, on success.
+ *
+ * Return: 0, or -1 if the backend could not read it.
+ */
+int vcpu_read_msr(struct vcpu *vcpu, uint32_t index, uint64_t *val)
+{
+	struct {
+		struct vlapic_msrs hdr;
+		struct vlapic_msr_entry e;
+	} m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = index;
+	if (vcpu->vm->ops->get_msrs(vcpu, &m.hdr) != 1)
+		return -1;
+	*val = m.e.data;
+	return 0;
+}
+
+/**
+ * lapic_reg() - one 32-bit register of a LAPIC blob's register page.
+ * @b: a vCPU's irqchip blob (backend.h: it starts with the xAPIC page).
+ * @off: the register's offset in the xAPIC page.
+ *
+ * Return: the register.
+ */
+uint32_t lapic_reg(const struct irqchip_blob *b, unsigned int off)
+{
+	uint32_t v;
+
+	memcpy(&v, b->data + off, sizeof(v));
+	return v;
+}
+
+/**
+ * lapic_highest() - the highest vector set in a 256-bit LAPIC register.
+ * @b: a vCPU's irqchip blob.
+ * @base: LAPIC_IRR, LAPIC_ISR or LAPIC_TMR.
+ *
+ * Return: the vector, or -1 if none is set.
+ */
+int lapic_highest(const struct irqchip_blob *b, unsigned int base)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		uint32_t v = lapic_reg(b, base + i * 16);
+
+		if (v)
+			return i * 32 + 31 - __builtin_clz(v);
+	}
+	return -1;
 }

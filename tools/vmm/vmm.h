@@ -214,7 +214,13 @@ void vm_reboot(struct vm *vm, struct vcpu *self);
 /* state.c: loads of a whole vCPU or VM state (all vCPU threads parked) */
 #define STATE_IN_PLACE	BIT(0)	/* same VM: keep the TSC running */
 
+/* The MSRs the VMM itself reads or treats specially. */
+#define MSR_IA32_TSC		0x00000010
+#define MSR_IA32_APIC_BASE	0x0000001b
+#define MSR_IA32_TSC_DEADLINE	0x000006e0
+
 int state_probe_msrs(struct vcpu *vcpu);
+int vcpu_read_msr(struct vcpu *vcpu, uint32_t index, uint64_t *val);
 int vcpu_state_save(struct vcpu *vcpu, struct vcpu_state *s);
 int vcpu_state_load(struct vcpu *vcpu, const struct vcpu_state *s,
 		    unsigned int flags);
@@ -241,7 +247,6 @@ int vm_state_load(struct vm *vm, const struct vm_state *st,
 void vm_state_roundtrip(struct vm *vm, struct vcpu *self);
 
 /* report.c */
-int vcpu_read_msr(struct vcpu *vcpu, uint32_t index, uint64_t *val);
 void vcpu_dump_registers(struct vcpu *vcpu);
 void vm_report_vcpus(struct vm *vm, const char *why);
 
