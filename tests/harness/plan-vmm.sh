@@ -79,7 +79,8 @@ reboots_of() {
 # reset the same program did not do on vlapic. kvm_amd in this test VM
 # runs on QEMU's emulated SVM, whose event delivery can fail a VMRUN or
 # reset the guest (docs/run.md "On QEMU"); about 1 run in 70 of the
-# 4-vCPU ipi program. The vlapic runs are never repeated.
+# 4-vCPU ipi program. The vlapic runs are never repeated, but for the
+# Linux guest's on QEMU's own defect (linux_guest).
 kvm_guest_run() { # kvm_guest_run PROGRAM VCPUS VLAPIC_REBOOTS
 	try=1
 	while :; do
@@ -191,7 +192,11 @@ linux_tap() { # linux_tap STATUS N DESCRIPTION: a TAP line, ok if STATUS 0
 # no warning. With "reboot" the guest reboots the VM once after its
 # checks and checks again in its second boot (seed 000 with a real
 # kernel); without, a reset ends the VMM (--no-reboot). Its console,
-# /proc/interrupts and the exit table (--stats) are printed.
+# /proc/interrupts and the exit table (--stats) are printed. A run that
+# QEMU's defect ends (qemu_lost_host_state: the registers are the host
+# kernel's, not the guest's; 1 run in 14 here) is run once more: it says
+# nothing of the module or the guest, and this guest runs long enough
+# (80 s) to meet it.
 linux_guest() {
 	name="linux-guest-$1-smp$2"
 	append=$linux_append
@@ -203,11 +208,19 @@ linux_guest() {
 	fi
 	mark "userspace test $name"
 	t0=$(cut -d' ' -f1 /proc/uptime)
-	$vmm --backend "$1" --smp "$2" --mem 256 --timeout 900 --stats \
-		$noreboot --initrd /extra/linux/guest.cpio \
-		--append "$append" /extra/linux/vmlinuz \
-		>/tmp/linux.out 2>/tmp/linux.err
-	rc=$?
+	try=1
+	while :; do
+		$vmm --backend "$1" --smp "$2" --mem 256 --timeout 900 --stats \
+			$noreboot --initrd /extra/linux/guest.cpio \
+			--append "$append" /extra/linux/vmlinuz \
+			>/tmp/linux.out 2>/tmp/linux.err
+		rc=$?
+		{ [ "$try" = 1 ] && [ "$rc" = 10 ] &&
+			qemu_lost_host_state /tmp/linux.err; } || break
+		echo "# $name: QEMU's SVM lost the host's state (docs/run.md \"On QEMU\"), so once more:"
+		grep -e 'internal error' -e ': RIP ' /tmp/linux.err | sed 's/^/#   /'
+		try=2
+	done
 	t1=$(cut -d' ' -f1 /proc/uptime)
 	tr -d '\r' </tmp/linux.out >/tmp/linux.log
 	linux_console /tmp/linux.log
@@ -249,11 +262,20 @@ fuzz_smp=${FUZZ_SMP:-2}
 # defect (docs/run.md "On QEMU"), not on anything of the module's or the
 # guest's: QEMU's SVM ran the host's side of a #VMEXIT in guest mode, so
 # the vCPU's registers at that nested page fault are the host kernel's
-# (RIP in its upper half, CS 0x10; the fuzzer runs below 4 GiB, CS 0x8).
-# About 1 run in 40 on 2 vCPUs (docs/testing.md "Guest fuzzer").
+# (RIP in its upper half, CS 0x10), and the fault is the walk of that
+# CR3's own top-level table, entry 511 (GPA = CR3 + 0xff8), which is no
+# guest memory: a guest whose CR3 led there could not have run at all.
+# About 1 run in 40 of the fuzzer on 2 vCPUs, 1 in 14 of the Linux guest.
 qemu_lost_host_state() {
-	grep -q ': internal error: emulation failed, no instruction bytes; exit 0x400 ' "$1" &&
-		grep -q ': RIP 0xffffffff[89a-f][0-9a-f]\{7\} .* CS 0x10 ' "$1"
+	local v gpa cr3
+
+	v=$(sed -n 's/^.*: \(vcpu[0-9]*\): internal error: emulation failed, no instruction bytes; exit 0x400 .*$/\1/p' "$1" | head -n 1)
+	[ -n "$v" ] || return 1
+	gpa=$(sed -n "s/^.*: $v: internal error: .* exit 0x400 info 0x[0-9a-f]* \(0x[0-9a-f]*\) .*$/\1/p" "$1" | head -n 1)
+	cr3=$(sed -n "s/^.*: $v: CR0 0x[0-9a-f]* CR2 0x[0-9a-f]* CR3 \(0x[0-9a-f]*\) .*$/\1/p" "$1" | head -n 1)
+	[ -n "$gpa" ] && [ -n "$cr3" ] &&
+		[ $(( (cr3 & ~0xfff) + 0xff8 )) = $((gpa)) ] &&
+		grep -q ": $v: RIP 0xffffffff[89a-f][0-9a-f]\{7\} .* CS 0x10 " "$1"
 }
 
 pause_exits() { # pause_exits Y|N: the module's PAUSE exits for new vCPUs
